@@ -1,0 +1,40 @@
+// swift-tools-version:6.1
+// ClipStream: a Swift-native streaming processor for CLIP-family vision models over video.
+// Data flows one way: Media -> Pipeline <- Models <- Tensor (see ../shared/DESIGN.md).
+import PackageDescription
+
+let package = Package(
+    name: "ClipStream",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "clipstream", targets: ["clipstream"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CFFmpeg", path: "Sources/CFFmpeg", pkgConfig: "libavformat",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]),
+        .target(name: "Tensor", dependencies: ["COpenBLAS"],
+                swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+        .target(name: "Models", dependencies: ["Tensor"]),
+        .target(name: "Media", dependencies: ["CFFmpeg"]),
+        .target(name: "Pipeline", dependencies: ["Media", "Models", "Tensor",
+                                                 .product(name: "Yams", package: "Yams")]),
+        .executableTarget(
+            name: "clipstream",
+            dependencies: ["Pipeline", "Models", "Media", "Tensor",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensor"]),
+        .testTarget(name: "MediaTests", dependencies: ["Media"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
+        .testTarget(name: "CLITests", dependencies: []),
+    ],
+    swiftLanguageModes: [.v5]
+)
