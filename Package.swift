@@ -30,11 +30,14 @@ let package = Package(
             name: "clipstream",
             dependencies: ["Pipeline", "Models", "Media", "Tensor",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensor"]),
-        .testTarget(name: "MediaTests", dependencies: ["Media"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
-        .testTarget(name: "CLITests", dependencies: []),
+        // Fixture paths and tolerance helpers shared by every test target.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensor", "TestSupport"]),
+        .testTarget(name: "MediaTests", dependencies: ["Media", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
+        // Runs the built binary end to end; depending on it makes `swift test` build it first.
+        .testTarget(name: "CLITests", dependencies: ["clipstream", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )
