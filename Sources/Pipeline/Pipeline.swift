@@ -1,2 +1,0 @@
-import Media
-import Models
