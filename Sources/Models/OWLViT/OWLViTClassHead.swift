@@ -1,0 +1,61 @@
+// The class head of OwlViTForObjectDetection (modeling_owlvit.py, OwlViTClassPredictionHead):
+// each patch embedding is projected to the text width and compared by cosine with every query,
+// then shifted and scaled by amounts the patch itself predicts:
+//
+//   logits[p, q] = (cos(dense0(patch_p), query_q) + shift(patch_p)) * (elu(scale(patch_p)) + 1)
+//
+// Both sides are divided by (norm + 1e-6), as the reference does; queries whose mask is false
+// get float32's lowest value, so they can never win a patch.
+import Foundation
+import Tensor
+
+public struct OWLViTClassHead: Sendable {
+    public var dense0: Linear       // class_head.dense0.{weight,bias}      [textWidth, D]
+    public var logitShift: Linear   // class_head.logit_shift.{weight,bias} [1, D]
+    public var logitScale: Linear   // class_head.logit_scale.{weight,bias} [1, D]
+
+    public init(dense0: Linear, logitShift: Linear, logitScale: Linear) {
+        self.dense0 = dense0
+        self.logitShift = logitShift
+        self.logitScale = logitScale
+    }
+
+    /// patches [N, D], queries [Q, textWidth] with `queryMask[q]` false for padded queries
+    /// -> logits [N, Q].
+    public func callAsFunction(_ patches: Tensor, queries: Tensor, queryMask: [Bool]) -> Tensor {
+        var classEmbeds = dense0(patches)
+        divideByNormPlusEpsilon(&classEmbeds)
+        var normalizedQueries = queries
+        divideByNormPlusEpsilon(&normalizedQueries)
+        var logits = matmul(classEmbeds, normalizedQueries, transposeB: true)
+        let shift = logitShift(patches), scale = logitScale(patches)
+        let q = normalizedQueries.rowCount
+        precondition(queryMask.count == q, "class head: \(queryMask.count) mask entries for \(q) queries")
+        shift.withUnsafeBufferPointer { sh in
+        scale.withUnsafeBufferPointer { sc in
+        logits.withUnsafeMutableBufferPointer { l in
+            for p in 0..<sh.count {
+                let s = sc[p]
+                let factor = (s > 0 ? s : expm1f(s)) + 1  // elu(s) + 1
+                for j in 0..<q {
+                    l[p * q + j] = queryMask[j] ? (l[p * q + j] + sh[p]) * factor : -Float.greatestFiniteMagnitude
+                }
+            }
+        }}}
+        return logits
+    }
+}
+
+/// x / (||x||_2 + 1e-6) per row: the class head's normalisation (not l2Normalize's, which has
+/// no epsilon; the difference shows at round-off on unit-length query embeddings).
+func divideByNormPlusEpsilon(_ x: inout Tensor) {
+    let d = x.lastDimension, rows = x.rowCount
+    x.withUnsafeMutableBufferPointer { p in
+        for r in 0..<rows {
+            var sq = 0.0
+            for i in 0..<d { let v = Double(p[r * d + i]); sq += v * v }
+            let denominator = Float(sq.squareRoot()) + 1e-6
+            for i in 0..<d { p[r * d + i] /= denominator }
+        }
+    }
+}
