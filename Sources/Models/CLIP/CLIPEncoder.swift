@@ -1,0 +1,98 @@
+// CLIP's transformer encoder, shared by the text and vision towers and reused by OWL-ViT and
+// CLIPSeg. Ports CLIPAttention, CLIPMLP, CLIPEncoderLayer and CLIPEncoder from transformers
+// 5.24's models/clip/modeling_clip.py (pre-norm residual blocks).
+//
+//   let encoder = CLIPEncoder(weights: binder.scope("vision_model.encoder"), sizes: config.encoderSizes)
+//   encoder(x, mask: .none)                         [B, T, D] -> [B, T, D] after every layer
+//   encoder(x, mask: m, layers: k) { i, h in ... }  stops after k layers; `observe` sees the
+//                                                  output of each layer i (0-based) as it is made
+import Tensor
+
+/// The sizes a CLIP-style encoder is built from (text and vision configs both provide them).
+public struct CLIPEncoderSizes: Sendable, Equatable {
+    public var hiddenSize: Int
+    public var intermediateSize: Int
+    public var heads: Int
+    public var layers: Int
+    public var layerNormEps: Float
+    public var activation: Activation
+
+    public init(hiddenSize: Int, intermediateSize: Int, heads: Int, layers: Int,
+                layerNormEps: Float, activation: Activation) {
+        self.hiddenSize = hiddenSize
+        self.intermediateSize = intermediateSize
+        self.heads = heads
+        self.layers = layers
+        self.layerNormEps = layerNormEps
+        self.activation = activation
+    }
+}
+
+public struct CLIPEncoderLayer: Sendable {
+    public let selfAttention: MultiHeadAttention  // self_attn.{q,k,v,out}_proj.{weight,bias}
+    public let layerNorm1: LayerNorm              // layer_norm1.{weight,bias}
+    public let fc1: Linear                        // mlp.fc1.{weight,bias}
+    public let fc2: Linear                        // mlp.fc2.{weight,bias}
+    public let layerNorm2: LayerNorm              // layer_norm2.{weight,bias}
+    public let activation: Activation
+
+    public init(weights w: WeightScope, sizes s: CLIPEncoderSizes) {
+        let d = s.hiddenSize
+        let attn = w.scope("self_attn")
+        selfAttention = MultiHeadAttention(
+            query: attn.linear("q_proj", in: d, out: d), key: attn.linear("k_proj", in: d, out: d),
+            value: attn.linear("v_proj", in: d, out: d), output: attn.linear("out_proj", in: d, out: d),
+            heads: s.heads)
+        layerNorm1 = w.layerNorm("layer_norm1", size: d, eps: s.layerNormEps)
+        fc1 = w.linear("mlp.fc1", in: d, out: s.intermediateSize)
+        fc2 = w.linear("mlp.fc2", in: s.intermediateSize, out: d)
+        layerNorm2 = w.layerNorm("layer_norm2", size: d, eps: s.layerNormEps)
+        activation = s.activation
+    }
+
+    /// x + attn(ln1(x)), then + mlp(ln2(.)).
+    public func callAsFunction(_ x: Tensor, mask: AttentionMask = .none) -> Tensor {
+        var h = x
+        h.add(selfAttention(layerNorm1(x), mask: mask))
+        var inner = fc1(layerNorm2(h))
+        activation.apply(&inner)
+        h.add(fc2(inner))
+        return h
+    }
+}
+
+public struct CLIPEncoder: Sendable {
+    public let layers: [CLIPEncoderLayer]  // layers.<i>
+
+    public init(weights w: WeightScope, sizes: CLIPEncoderSizes) {
+        layers = (0..<sizes.layers).map { CLIPEncoderLayer(weights: w.scope("layers.\($0)"), sizes: sizes) }
+    }
+
+    /// Runs the first `layers` layers (all by default). `observe(i, h)` receives the output of
+    /// layer i, which is transformers' hidden_states[i + 1].
+    public func callAsFunction(_ x: Tensor, mask: AttentionMask = .none, layers count: Int? = nil,
+                               observe: ((Int, Tensor) -> Void)? = nil) -> Tensor {
+        var h = x
+        for (i, layer) in layers.prefix(count ?? layers.count).enumerated() {
+            h = layer(h, mask: mask)
+            observe?(i, h)
+        }
+        return h
+    }
+}
+
+extension CLIPTextConfig {
+    public var encoderSizes: CLIPEncoderSizes {
+        CLIPEncoderSizes(hiddenSize: hiddenSize, intermediateSize: intermediateSize, heads: numAttentionHeads,
+                         layers: numHiddenLayers, layerNormEps: Float(layerNormEps),
+                         activation: Activation(huggingFaceName: hiddenAct) ?? .quickGELU)
+    }
+}
+
+extension CLIPVisionConfig {
+    public var encoderSizes: CLIPEncoderSizes {
+        CLIPEncoderSizes(hiddenSize: hiddenSize, intermediateSize: intermediateSize, heads: numAttentionHeads,
+                         layers: numHiddenLayers, layerNormEps: Float(layerNormEps),
+                         activation: Activation(huggingFaceName: hiddenAct) ?? .quickGELU)
+    }
+}
