@@ -57,7 +57,7 @@ public struct ModelStageSpec: Equatable {
 }
 
 /// When a label counts as present on a frame, and how long it must hold.
-public struct EventRule: Equatable {
+public struct EventRule: Equatable, Sendable {
     public var minFrames: Int
     public var gapFrames: Int
     /// detect: box score, classify: probability, segment: coverage. Nil uses the stage's rule

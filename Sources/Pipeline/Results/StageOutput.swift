@@ -1,0 +1,70 @@
+// What a model stage found on one frame, in the terms of the one-shot commands' JSON
+// (DESIGN.md): class probabilities, boxes, or mask statistics. Independent of the model code,
+// so the engine, events and sinks can be tested without models.
+import Media
+
+public struct Detection: Equatable, Sendable {
+    /// The query text that matched.
+    public var label: String
+    public var score: Float
+    /// [x0, y0, x1, y1] in source-frame pixels.
+    public var box: [Float]
+
+    public init(label: String, score: Float, box: [Float]) {
+        self.label = label
+        self.score = score
+        self.box = box
+    }
+}
+
+public struct Segment: Equatable, Sendable {
+    public var label: String
+    /// Fraction of the frame whose probability reaches the stage threshold.
+    public var coverage: Float
+    public var meanProbability: Float
+    /// Bounding box of the thresholded mask in source pixels, nil when empty.
+    public var box: [Float]?
+    /// The probability mask resized to the frame (row-major, width x height), for drawing.
+    public var mask: [Float]?
+
+    public init(label: String, coverage: Float, meanProbability: Float, box: [Float]? = nil, mask: [Float]? = nil) {
+        self.label = label
+        self.coverage = coverage
+        self.meanProbability = meanProbability
+        self.box = box
+        self.mask = mask
+    }
+}
+
+public enum StageOutput: Equatable, Sendable {
+    case classification(labels: [String], logits: [Float], probabilities: [Float])
+    case detections([Detection])
+    case segments([Segment])
+}
+
+/// One model stage's result for one frame, travelling with the frame it describes.
+public struct FrameResult: @unchecked Sendable {
+    public let stage: String
+    public let frame: VideoFrame
+    public let output: StageOutput
+    /// classify only: the stage's probability threshold (nil: top-1 decides presence).
+    public let threshold: Float?
+
+    public init(stage: String, frame: VideoFrame, output: StageOutput, threshold: Float? = nil) {
+        self.stage = stage
+        self.frame = frame
+        self.output = output
+        self.threshold = threshold
+    }
+}
+
+/// Every model stage's result for one frame, joined (in stage order).
+public struct FrameResults: @unchecked Sendable {
+    public let frame: VideoFrame
+    public let results: [FrameResult]
+
+    public init(frame: VideoFrame, results: [FrameResult]) {
+        self.frame = frame
+        self.results = results
+    }
+}
