@@ -36,6 +36,8 @@ public enum ConfigFile {
             keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
         }
         switch error {
+        case .typeMismatch(_, let context) where context.codingPath.isEmpty:
+            return "is JSON but not an object of settings."
         case .typeMismatch(let type, let context):
             return "\"\(path(context.codingPath))\" should be \(typeName(type)) (\(context.debugDescription))."
         case .valueNotFound(let type, let context):
@@ -43,7 +45,9 @@ public enum ConfigFile {
         case .keyNotFound(let key, let context):
             return "is missing the required key \"\(path(context.codingPath + [key]))\"."
         case .dataCorrupted(let context):
-            if context.underlyingError != nil { return "is not valid JSON." }
+            if context.codingPath.isEmpty && (context.underlyingError != nil || context.debugDescription.contains("JSON")) {
+                return "is not valid JSON."
+            }
             if context.codingPath.isEmpty { return "is invalid: \(context.debugDescription)" }
             return "\"\(path(context.codingPath))\" is invalid: \(context.debugDescription)"
         @unknown default:
