@@ -57,20 +57,22 @@ struct BPEVocabulary: Sendable {
         guard let text = String(data: data, encoding: .utf8) else {
             throw TokenizerError.malformed(url, problem: "is not UTF-8 text")
         }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        if lines.last == "" { lines.removeLast() }  // the newline that ends the last line
+        // Split on scalars, not Characters: "\r\n" is one Character, and a space followed by a
+        // combining mark would be too.
+        var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
+        if lines.last?.isEmpty == true { lines.removeLast() }  // the newline that ends the last line
         var merges = [PairKey: MergeResult](minimumCapacity: lines.count)
         var rank: Int32 = 0
         for (index, rawLine) in lines.enumerated() {
             // Like Rust's BufRead::lines, a CRLF line ending is a line ending.
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine[...]
-            if line.hasPrefix("#version") { continue }
+            let line = rawLine.last == "\r" ? rawLine.dropLast() : rawLine
+            if Substring(line).hasPrefix("#version") { continue }
             let parts = line.split(separator: " ", omittingEmptySubsequences: false)
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
                 throw TokenizerError.malformed(
                     url, problem: "line \(index + 1) is not two tokens separated by one space")
             }
-            let left = String(parts[0]), right = String(parts[1])
+            let left = String(Substring(parts[0])), right = String(Substring(parts[1]))
             guard let leftID = vocabulary[left], let rightID = vocabulary[right],
                   let mergedID = vocabulary[left + right] else {
                 let missing = [left, right, left + right].first { vocabulary[$0] == nil }!

@@ -2,7 +2,6 @@
 // canonical composition, every whitespace run collapsed to one space, then each scalar replaced
 // by its full lowercase mapping, one scalar at a time (Rust's char::to_lowercase, so no
 // context-dependent rules such as a final sigma).
-import Foundation
 
 enum TextNormalizer {
     static func normalize(_ text: Substring) -> String.UnicodeScalarView {
@@ -26,10 +25,13 @@ enum TextNormalizer {
         return output
     }
 
-    /// NFC. Text made only of scalars below U+0300 is already NFC (nothing there composes), which
-    /// spares Foundation's normaliser for the common case of plain prompts.
+    /// NFC by the standard library's normaliser (the one String comparison uses). Not
+    /// Foundation's precomposedStringWithCanonicalMapping: on Linux it leaves a precomposed
+    /// Hangul LV syllable and a trailing jamo apart ("가" + U+11A8 stays two scalars, not "각").
+    /// Text made only of scalars below U+0300 is already NFC (nothing there composes).
     private static func composeCanonically(_ text: Substring) -> String {
-        if text.unicodeScalars.allSatisfy({ $0.value < 0x300 }) { return String(text) }
-        return String(text).precomposedStringWithCanonicalMapping
+        let string = String(text)
+        if text.unicodeScalars.allSatisfy({ $0.value < 0x300 }) { return string }
+        return String(decoding: string._nfcCodeUnits, as: UTF8.self)
     }
 }
