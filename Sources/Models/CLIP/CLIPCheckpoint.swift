@@ -1,0 +1,53 @@
+// Everything a CLIP checkpoint directory provides, loaded together: the model (config.json +
+// model.safetensors), the tokenizer (vocab.json + merges.txt) and the image preprocessor
+// (preprocessor_config.json). The one-shot commands and the pipeline's classify stage both
+// start here, so "load a CLIP checkpoint" means the same thing everywhere.
+//
+//   let clip = try CLIPCheckpoint(directory: dir)
+//   let classifier = try clip.classifier(labels: ["cat", "dog"], template: "a photo of a {}.")
+//   let result = try classifier.classify(clip.pixelValues(imageView))[0]
+import Foundation
+import Tensor
+
+public struct CLIPCheckpoint: Sendable {
+    public let directory: URL
+    public let model: CLIPModel
+    public let tokenizer: CLIPTokenizer
+    /// The image processor's settings; make one ImagePreprocessor per thread from them.
+    public let preprocessorConfig: ImageProcessorConfig
+    public let backend: PreprocessingBackend
+
+    public init(directory: URL, backend: PreprocessingBackend = .torchvision) throws {
+        self.directory = directory
+        model = try CLIPModel(directory: directory)
+        tokenizer = try CLIPTokenizer(directory: directory)
+        let preprocessor = try ImagePreprocessor(directory: directory, family: .clip, backend: backend)
+        preprocessorConfig = preprocessor.config
+        self.backend = backend
+    }
+
+    /// A preprocessor of its own for the caller (ImagePreprocessor keeps per-size scratch state).
+    public func makePreprocessor() throws -> ImagePreprocessor {
+        try ImagePreprocessor(config: preprocessorConfig, backend: backend)
+    }
+
+    /// Tokenizes texts as CLIPProcessor does for CLIPModel: padded to the longest, truncated at
+    /// the tokenizer's maximum length (77).
+    public func tokenize(_ texts: [String]) -> (ids: [[Int32]], attentionMask: [[Int32]]) {
+        let batch = tokenizer.encodeBatch(texts, padding: .longest)
+        return (batch.ids, batch.attentionMask)
+    }
+
+    /// A zero-shot classifier whose prompt embeddings come from (and go into) `cache`.
+    public func classifier(labels: [String], template: String = "a photo of a {}.",
+                           cache: TextEmbeddingCache = TextEmbeddingCache()) throws -> ZeroShotClassifier {
+        try ZeroShotClassifier(model: model, labels: labels, template: template,
+                               tokenize: { tokenize($0) }, cache: cache)
+    }
+
+    /// Projected, L2-normalised embeddings of texts, [T, P].
+    public func textEmbeddings(_ texts: [String]) throws -> Tensor {
+        let batch = tokenize(texts)
+        return try model.textEmbeddings(inputIDs: batch.ids, attentionMask: batch.attentionMask)
+    }
+}
