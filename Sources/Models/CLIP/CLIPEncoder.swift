@@ -6,7 +6,22 @@
 //   encoder(x, mask: .none)                         [B, T, D] -> [B, T, D] after every layer
 //   encoder(x, mask: m, layers: k) { i, h in ... }  stops after k layers; `observe` sees the
 //                                                  output of each layer i (0-based) as it is made
+//   encoder.run(&h, mask: m, workspace: &ws)       in place, every intermediate in `ws`, which a
+//                                                  per-frame caller keeps so frames allocate nothing
 import Tensor
+
+/// The intermediate tensors of one encoder layer, reused from layer to layer and frame to frame.
+public struct CLIPEncoderWorkspace: Sendable {
+    var normed = Tensor(zeros: [0])
+    var query = Tensor(zeros: [0])
+    var key = Tensor(zeros: [0])
+    var value = Tensor(zeros: [0])
+    var context = Tensor(zeros: [0])
+    var projected = Tensor(zeros: [0])
+    var hidden = Tensor(zeros: [0])
+
+    public init() {}
+}
 
 /// The sizes a CLIP-style encoder is built from (text and vision configs both provide them).
 public struct CLIPEncoderSizes: Sendable, Equatable {
@@ -52,12 +67,25 @@ public struct CLIPEncoderLayer: Sendable {
 
     /// x + attn(ln1(x)), then + mlp(ln2(.)).
     public func callAsFunction(_ x: Tensor, mask: AttentionMask = .none) -> Tensor {
-        var h = x
-        h.add(selfAttention(layerNorm1(x), mask: mask))
-        var inner = fc1(layerNorm2(h))
-        activation.apply(&inner)
-        h.add(fc2(inner))
+        var h = x, workspace = CLIPEncoderWorkspace()
+        run(&h, mask: mask, workspace: &workspace)
         return h
+    }
+
+    /// The same in place on `h` [B, T, D], with every intermediate kept in `ws`.
+    public func run(_ h: inout Tensor, mask: AttentionMask = .none, workspace ws: inout CLIPEncoderWorkspace) {
+        layerNorm1.apply(h, into: &ws.normed)
+        selfAttention.query.apply(ws.normed, into: &ws.query)
+        selfAttention.key.apply(ws.normed, into: &ws.key)
+        selfAttention.value.apply(ws.normed, into: &ws.value)
+        attention(query: ws.query, key: ws.key, value: ws.value, heads: selfAttention.heads, mask: mask, into: &ws.context)
+        selfAttention.output.apply(ws.context, into: &ws.projected)
+        h.add(ws.projected)
+        layerNorm2.apply(h, into: &ws.normed)
+        fc1.apply(ws.normed, into: &ws.hidden)
+        activation.apply(&ws.hidden)
+        fc2.apply(ws.hidden, into: &ws.projected)
+        h.add(ws.projected)
     }
 }
 
@@ -72,12 +100,18 @@ public struct CLIPEncoder: Sendable {
     /// layer i, which is transformers' hidden_states[i + 1].
     public func callAsFunction(_ x: Tensor, mask: AttentionMask = .none, layers count: Int? = nil,
                                observe: ((Int, Tensor) -> Void)? = nil) -> Tensor {
-        var h = x
+        var h = x, workspace = CLIPEncoderWorkspace()
+        run(&h, mask: mask, layers: count, workspace: &workspace, observe: observe)
+        return h
+    }
+
+    /// In place on `h`, reusing `workspace` for every layer's intermediates.
+    public func run(_ h: inout Tensor, mask: AttentionMask = .none, layers count: Int? = nil,
+                    workspace: inout CLIPEncoderWorkspace, observe: ((Int, Tensor) -> Void)? = nil) {
         for (i, layer) in layers.prefix(count ?? layers.count).enumerated() {
-            h = layer(h, mask: mask)
+            layer.run(&h, mask: mask, workspace: &workspace)
             observe?(i, h)
         }
-        return h
     }
 }
 

@@ -6,6 +6,7 @@
 //   let out = try vision(pixelValues)   // [B, C, imageSize, imageSize]
 //   out.lastHiddenState [B, 1 + N, D] (before post-layernorm, as transformers returns it),
 //   out.pooled [B, D] (post-layernorm of the class token)
+//   try vision(pixelValues, workspace: &ws)   // the encoder's intermediates kept across frames
 //
 // OWL-ViT names the pre-norm `pre_layernorm` (pass preLayerNormKey); CLIPSeg interpolates the
 // position embeddings for other input sizes (pass them to `embeddings.callAsFunction`).
@@ -77,10 +78,17 @@ public struct CLIPVisionTransformer: Sendable {
     }
 
     public func callAsFunction(_ pixels: Tensor, observe: ((Int, Tensor) -> Void)? = nil) throws -> CLIPVisionOutput {
+        var workspace = CLIPEncoderWorkspace()
+        return try callAsFunction(pixels, workspace: &workspace, observe: observe)
+    }
+
+    /// The same with the encoder's intermediates in a caller-kept `workspace` (per-frame use).
+    public func callAsFunction(_ pixels: Tensor, workspace: inout CLIPEncoderWorkspace,
+                               observe: ((Int, Tensor) -> Void)? = nil) throws -> CLIPVisionOutput {
         try checkInput(pixels)
         var h = embeddings(pixels)
         preLayerNorm.normalize(&h)
-        h = encoder(h, observe: observe)
+        encoder.run(&h, workspace: &workspace, observe: observe)
         let tokens = h.shape[1]
         var pooled = h.gatherRows((0..<h.shape[0]).map { $0 * tokens })
         postLayerNorm.normalize(&pooled)

@@ -1,0 +1,43 @@
+// A full-size random CLIP ViT-B/32 made by tools/make_full_clip.py (not committed: 600 MB).
+// Skips itself unless CLIPSTREAM_FULL_CLIP names that directory. Checks logits against the
+// reference the script recorded and prints the load and run times (never asserted):
+//   CLIPSTREAM_FULL_CLIP=/tmp/clip-vit-b32-random swift test -c release --filter FullSizeCLIPTests
+import Foundation
+import Testing
+import Tensor
+import TestSupport
+@testable import Models
+
+private let directory = ProcessInfo.processInfo.environment["CLIPSTREAM_FULL_CLIP"]
+
+@Suite(.enabled(if: directory != nil, "set CLIPSTREAM_FULL_CLIP to a directory made by tools/make_full_clip.py"))
+struct FullSizeCLIPTests {
+    struct Reference: Decodable {
+        let input_ids: [[Int32]]
+        let attention_mask: [[Int32]]
+        let pixel_values: CLIPReference.Shaped
+        let logits_per_image: [Float]
+        let image_embeds: [Float]
+        let torch_forward_seconds: Double
+    }
+
+    @Test func loadsAndClassifiesLikeTransformers() throws {
+        let dir = URL(fileURLWithPath: directory!)
+        let ref = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: dir.appendingPathComponent("reference.json")))
+        let clock = ContinuousClock()
+        var model: CLIPModel!
+        let load = try clock.measure { model = try CLIPModel(directory: dir) }
+        var text = Tensor(zeros: [0]), image = Tensor(zeros: [0])
+        let textTime = try clock.measure {
+            text = try model.textEmbeddings(inputIDs: ref.input_ids, attentionMask: ref.attention_mask)
+        }
+        var imageTimes: [Duration] = []
+        for _ in 0..<5 {
+            imageTimes.append(try clock.measure { image = try model.imageEmbeddings(ref.pixel_values.tensor) })
+        }
+        let logits = model.logitsPerImage(imageEmbeddings: image, textEmbeddings: text)
+        let logitError = expectClose(logits.storage, ref.logits_per_image, atol: 1e-3, "full-size logits_per_image")
+        let embedError = expectClose(image.storage, ref.image_embeds, atol: 1e-4, "full-size image_embeds")
+        print("full-size CLIP ViT-B/32: load \(load), text tower (2 x 8 tokens) \(textTime), image tower per 224x224 image \(imageTimes.map { "\($0)" }.joined(separator: ", ")); max |error| logits \(logitError), image_embeds \(embedError); torch forward in the script \(ref.torch_forward_seconds) s")
+    }
+}
