@@ -13,7 +13,7 @@ struct ClipStream: ParsableCommand {
             input and 2 for bad usage.
             """,
         version: "0.1.0",
-        subcommands: [])
+        subcommands: [RunCommand.self])
 }
 
 /// Runs the command and maps failures onto the exit-status contract in DESIGN.md:

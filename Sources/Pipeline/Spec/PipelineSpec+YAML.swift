@@ -8,6 +8,9 @@ extension PipelineSpec {
     /// Reads and checks a pipeline file, applying `--set` overrides first.
     public init(contentsOf url: URL, overrides: [SpecOverride] = []) throws {
         let text: String
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw PipelineSpecError(file: url.path, mark: nil, key: nil, problem: "does not exist")
+        }
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
             throw PipelineSpecError(file: url.path, mark: nil, key: nil, problem: "cannot be read as UTF-8 text")
         }

@@ -1,0 +1,130 @@
+// One run of a pipeline file over one input: opens the input and the sinks (so bad paths fail
+// before any compute), loads the models, wires the graph
+//
+//   source -> model stages (fan-out) -> join (fan-in, frame order) -> events -> [annotate] -> video -> frames
+//
+// runs it on threads, and writes the summary line last. Used by `clipstream run`.
+import Foundation
+import Media
+
+public struct RunOptions {
+    /// A video path, or "-" for stdin.
+    public var input: String
+    /// Raw frames on stdin instead of a container: size and rate.
+    public var rawSize: FrameSize?
+    public var rawFPS: Double?
+    /// Overrides sinks.events ("-" is stdout).
+    public var events: String?
+    /// Overrides sinks.video.
+    public var output: String?
+    public var prompts: PromptEmbeddingStore
+    /// Receives warnings meant for the user (stderr in the CLI).
+    public var warn: (String) -> Void
+
+    public init(input: String, rawSize: FrameSize? = nil, rawFPS: Double? = nil, events: String? = nil,
+                output: String? = nil, prompts: PromptEmbeddingStore = PromptEmbeddingStore(),
+                warn: @escaping (String) -> Void = { _ in }) {
+        self.input = input
+        self.rawSize = rawSize
+        self.rawFPS = rawFPS
+        self.events = events
+        self.output = output
+        self.prompts = prompts
+        self.warn = warn
+    }
+}
+
+/// Installs an annotation stage (set by the CLI once an annotator exists).
+public enum AnnotationSupport {
+    public nonisolated(unsafe) static var make: ((AnnotateSpec) -> any Stage)?
+}
+
+public final class PipelineRun {
+    public let spec: PipelineSpec
+    public let source: FrameSourceStage
+    public let events: EventsStage
+    public let writer: EventStreamWriter?
+    public let cancellation = Cancellation()
+    public let budget: ThreadBudget
+    public let prompts: PromptEmbeddingStore
+    private let graph: Graph
+
+    public init(spec: PipelineSpec, options: RunOptions) throws {
+        self.spec = spec
+        prompts = options.prompts
+        let sinks = spec.sinks
+        let eventsPath = options.events ?? sinks.events
+        let videoPath = options.output ?? sinks.video
+        // Sinks first: a path that cannot be written is reported before models load.
+        writer = try eventsPath.map { try EventStreamWriter(path: $0) }
+        let videoSink = try videoPath.map { try VideoSinkStage(path: $0, frameRate: nil) }
+        let framesSink = try sinks.framesDirectory.map { try FramesSinkStage(directory: $0, format: sinks.framesFormat) }
+
+        budget = ThreadBudget(modelStages: spec.stages.count)
+        budget.apply()
+        let environment = ModelEnvironment(prompts: options.prompts)
+        let models = try spec.stages.map { stage in
+            ModelStage(name: stage.name, model: try ModelRegistry.make(stage, environment: environment),
+                       maxBatchSize: stage.batch,
+                       threshold: stage.task == .classify ? stage.threshold.map(Float.init) : nil)
+        }
+
+        let reader: FrameSource
+        if let size = options.rawSize {
+            guard let fps = options.rawFPS else { throw PipelineBuildError("--raw-size needs --raw-fps") }
+            reader = try RawFrameReader(path: options.input, size: size, fps: fps, sampling: spec.source.sampling)
+        } else {
+            var decoderOptions = VideoDecoderOptions(size: spec.source.size, sampling: spec.source.sampling, threads: 1)
+            decoderOptions.warningHandler = { [warn = options.warn] in warn($0) }
+            reader = try VideoDecoder(path: options.input, options: decoderOptions)
+        }
+        source = FrameSourceStage(reader: reader)
+        events = EventsStage(spec: spec.events ?? EventsSpec(), writer: writer)
+
+        let builder = GraphBuilder()
+        let sourceID = try builder.add(source)
+        let join = try builder.add(ResultsJoin())
+        for (model, stage) in zip(models, spec.stages) {
+            let id = try builder.add(model)
+            try builder.connect(sourceID, to: id, queue: stage.queue ?? spec.queue)
+            try builder.connect(id, to: join, queue: spec.queue)
+        }
+        var last = try builder.add(events)
+        try builder.connect(join, to: last, queue: spec.events?.queue ?? spec.queue)
+        let sinkQueue = sinks.queue ?? spec.queue
+        if let annotate = spec.annotate, videoSink != nil || framesSink != nil {
+            if let make = AnnotationSupport.make {
+                let id = try builder.add(make(annotate))
+                try builder.connect(last, to: id, queue: annotate.queue ?? spec.queue)
+                last = id
+            } else {
+                options.warn("annotation is not available in this build; frames are written without drawings")
+            }
+        }
+        for sink in [videoSink as (any Stage)?, framesSink as (any Stage)?].compactMap({ $0 }) {
+            let id = try builder.add(sink)
+            try builder.connect(last, to: id, queue: sinkQueue)
+            last = id
+        }
+        graph = try builder.build()
+    }
+
+    /// Runs to the end (or cancellation), writes the summary line, then throws the first
+    /// stage error if there was one.
+    @discardableResult
+    public func run() throws -> RunReport {
+        let report = GraphRunner(graph: graph, cancellation: cancellation).run()
+        let summary = EventLines.Summary(
+            decoded: source.decodedCount,
+            processed: report.stage("join")?.emitted ?? 0,
+            dropped: report.dropped + (report.stage("join")?.incompleteJoins ?? 0),
+            wallSeconds: report.wallSeconds, events: events.eventCount,
+            interrupted: report.cancelled && report.failure == nil)
+        var line = EventLines.summary(summary)
+        // Prompts the text towers had to encode in this run (0 when all came from the cache).
+        line.add("prompts_computed", prompts.computedCount)
+        try? writer?.write(line)
+        if let failure = report.failure { throw failure }
+        return report
+    }
+}
