@@ -13,7 +13,12 @@ struct ClipStream: ParsableCommand {
             input and 2 for bad usage.
             """,
         version: "0.1.0",
-        subcommands: [RunCommand.self])
+        // One per line so each command's author adds only their own line.
+        subcommands: [
+            ClassifyCommand.self,
+            EmbedCommand.self,
+            RunCommand.self,
+        ])
 }
 
 /// Runs the command and maps failures onto the exit-status contract in DESIGN.md:

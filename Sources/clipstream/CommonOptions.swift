@@ -1,0 +1,65 @@
+// Option groups shared by the one-shot commands, so every command spells --model, --json and
+// the image list the same way.
+import ArgumentParser
+import Foundation
+import Media
+import Models
+import Pipeline
+
+struct ModelOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "Checkpoint directory, or a repo id (owner/name[@revision]) in the local Hugging Face cache.",
+        valueName: "DIR"))
+    var model: String
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Resize like transformers' default torchvision image processors, or like its PIL ones.",
+        valueName: "torchvision|pil"))
+    var resize: PreprocessingBackend = .torchvision
+
+    func directory() throws -> URL { try ModelLocation.resolve(model) }
+}
+
+extension PreprocessingBackend: ExpressibleByArgument {}
+
+struct OutputOptions: ParsableArguments {
+    @Flag(name: .long, help: "Print one JSON object per input per line.")
+    var json = false
+}
+
+/// Runs `body` for each input, printing a failure as one line on stderr and going on with the
+/// rest; the command then exits 1 if any input failed, after every good result was printed.
+func forEachInput(_ inputs: [String], _ body: (String) throws -> Void) throws {
+    var failed = false
+    for input in inputs {
+        do {
+            try body(input)
+        } catch let error as StandardOutputClosed {
+            throw error
+        } catch {
+            failed = true
+            FileHandle.standardError.write(Data("clipstream: \(error)\n".utf8))
+        }
+    }
+    if failed { throw ExitCode(1) }
+}
+
+/// Writes one line to stdout now (a consumer sees each result as soon as it exists).
+func emit(_ line: String) throws {
+    var text = line
+    text.append("\n")
+    let ok = text.withCString { pointer in
+        fputs(pointer, stdout) >= 0 && fflush(stdout) == 0
+    }
+    if !ok { throw StandardOutputClosed() }
+}
+
+/// stdout went away (`| head -1`): stop quietly, like any well-behaved filter.
+struct StandardOutputClosed: Error, CustomStringConvertible {
+    var description: String { "standard output was closed." }
+}
+
+extension Float {
+    /// A probability as a short human-readable percentage.
+    var percent: String { String(format: "%5.1f%%", Double(self) * 100) }
+}
