@@ -1,0 +1,363 @@
+#!/usr/bin/env python3
+"""Measures the shapes-world models on held-out scenes (seeds the training never draws).
+
+  eval_shapes.py data     [--root /tmp/shapes_eval]          # writes the held-out image sets
+  eval_shapes.py classify [--engine transformers|clipstream] [--clipstream BIN]
+  eval_shapes.py detect   [--engine ...]
+  eval_shapes.py segment  [--engine ...]
+  eval_shapes.py all      [--engine ...]
+  eval_shapes.py video    [--events run.ndjson]   # events vs samples/shapes.truth.json
+
+Metrics (the targets of issue 8):
+  classify  top-1 over the 20 phrases on 200 single-object scenes (128x128), labels with
+            ClipStream's default template "a photo of a {}.";
+  detect    AP@0.5 per phrase (all-point interpolated precision/recall, VOC style), every image
+            queried with all 20 phrases; objects showing less than half their area are "difficult"
+            (a detection on them is neither right nor wrong), on 200 scenes of 1-4 objects (160x120);
+  segment   IoU per phrase = sum of intersections / sum of unions over the same 200 scenes with all
+            20 prompts (so a mask for an absent phrase counts against it), probability >= 0.5 after
+            bilinear resizing of the model-resolution logits to the image; mIoU = mean over phrases.
+
+With --engine clipstream the same images go through `clipstream classify|detect|segment --json`
+(DESIGN.md's contract) and only the metric is computed here; with transformers the reference
+classes run on the same files. Both read the model directories in samples/models/.
+"""
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import shapes_world as world  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+MODELS = REPO / "samples" / "models"
+SETS = {"single": (9001, 200, "128x128", "1-1"), "multi": (9002, 200, "160x120", "1-4")}
+TEMPLATE = "a photo of a {}."
+
+
+def make_data(root):
+    for name, (seed, count, size, objects) in SETS.items():
+        world.main(["images", "--seed", str(seed), "--count", str(count), "--size", size,
+                    "--objects", objects, "--out", str(root / name)])
+
+
+def load_set(root, name):
+    if not (root / name / "truth.json").exists():
+        make_data(root)
+    truth = json.loads((root / name / "truth.json").read_text())
+    return [(root / name / r["file"], r) for r in truth["images"]]
+
+
+def run_clipstream(binary, args, images):
+    """Runs one one-shot command over all images; returns its JSON lines keyed by source."""
+    out = subprocess.run([str(binary), *args, "--json", *map(str, images)], capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit(f"eval_shapes.py: {binary} {args[0]} failed: {out.stderr.strip()}")
+    rows = [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
+    by_name = {Path(r["source"]).name: r for r in rows}
+    return [by_name[Path(i).name] for i in images]
+
+
+def chunks(items, n):
+    return [items[i:i + n] for i in range(0, len(items), n)]
+
+
+# ---- classification --------------------------------------------------------------------------
+
+def classify(root, engine, binary):
+    data = load_set(root, "single")
+    images = [p for p, _ in data]
+    if engine == "clipstream":
+        args = ["classify", "--model", str(MODELS / "clip-shapes")]
+        for p in world.PHRASES:
+            args += ["--label", p]
+        tops = [r["top"]["label"] for c in chunks(images, 50) for r in run_clipstream(binary, args, c)]
+    else:
+        import torch
+        from PIL import Image
+        from transformers import CLIPModel, CLIPTokenizer
+        from transformers.models.clip.image_processing_pil_clip import CLIPImageProcessorPil
+        d = MODELS / "clip-shapes"
+        model = CLIPModel.from_pretrained(d, dtype=torch.float32).eval()
+        proc, tok = CLIPImageProcessorPil.from_pretrained(d), CLIPTokenizer.from_pretrained(d)
+        text = tok([TEMPLATE.format(p) for p in world.PHRASES], padding=True, return_tensors="pt")
+        tops = []
+        with torch.no_grad():
+            for c in chunks(images, 50):
+                px = torch.as_tensor(np.asarray(proc([Image.open(p).convert("RGB") for p in c],
+                                                     return_tensors="np")["pixel_values"]))
+                logits = model(pixel_values=px, **text).logits_per_image
+                tops += [world.PHRASES[i] for i in logits.argmax(1).tolist()]
+    right = sum(t == r["phrases"][0] for t, (_, r) in zip(tops, data))
+    return {"metric": "CLIP top-1 (single-object scenes)", "value": right / len(data), "n": len(data)}
+
+
+# ---- detection -------------------------------------------------------------------------------
+
+def detections_transformers(images):
+    import torch
+    from PIL import Image
+    from transformers import CLIPTokenizer, OwlViTForObjectDetection
+    from transformers.models.owlvit.image_processing_pil_owlvit import OwlViTImageProcessorPil
+    d = MODELS / "owlvit-shapes"
+    model = OwlViTForObjectDetection.from_pretrained(d, dtype=torch.float32).eval()
+    proc, tok = OwlViTImageProcessorPil.from_pretrained(d), CLIPTokenizer.from_pretrained(d)
+    q = tok(world.PHRASES, padding="max_length", max_length=16, return_tensors="pt")
+    out = []
+    with torch.no_grad():
+        for c in chunks(images, 25):
+            pics = [Image.open(p).convert("RGB") for p in c]
+            px = torch.as_tensor(np.asarray(proc(pics, return_tensors="np")["pixel_values"]))
+            o = model(input_ids=q["input_ids"].repeat(len(c), 1),
+                      attention_mask=q["attention_mask"].repeat(len(c), 1), pixel_values=px)
+            res = proc.post_process_object_detection(o, threshold=0.01,
+                                                     target_sizes=[(p.height, p.width) for p in pics])
+            for r in res:
+                out.append([{"label": world.PHRASES[l], "score": float(s), "box": b.tolist()}
+                            for s, l, b in zip(r["scores"], r["labels"], r["boxes"])])
+    return out
+
+
+def iou(a, b):
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def average_precision(phrase, dets, records):
+    gts, n_gt = [], 0
+    for r in records:
+        objs = [o for o in r["objects"] if o["phrase"] == phrase and o["box"]]
+        gts.append([(o["box"], o["visible_fraction"] < world.VISIBLE_FRACTION) for o in objs])
+        n_gt += sum(not hard for _, hard in gts[-1])
+    flat = sorted(((d["score"], i, d["box"]) for i, ds in enumerate(dets) for d in ds if d["label"] == phrase),
+                  key=lambda x: -x[0])
+    used = [[False] * len(g) for g in gts]
+    tp, fp = [], []
+    for _, i, box in flat:
+        best, j = 0.0, -1
+        for k, (g, _) in enumerate(gts[i]):
+            v = iou(box, g)
+            if v > best:
+                best, j = v, k
+        if best >= 0.5 and gts[i][j][1]:
+            continue  # a difficult object: ignored
+        if best >= 0.5 and not used[i][j]:
+            used[i][j] = True
+            tp.append(1), fp.append(0)
+        else:
+            tp.append(0), fp.append(1)
+    if n_gt == 0:
+        return None
+    tp, fp = np.cumsum(tp), np.cumsum(fp)
+    recall = tp / n_gt
+    precision = tp / np.maximum(tp + fp, 1e-9)
+    mrec = np.concatenate([[0.0], recall, [1.0]])
+    mpre = np.concatenate([[0.0], precision, [0.0]])
+    for k in range(len(mpre) - 2, -1, -1):
+        mpre[k] = max(mpre[k], mpre[k + 1])
+    idx = np.flatnonzero(mrec[1:] != mrec[:-1])
+    return float(np.sum((mrec[idx + 1] - mrec[idx]) * mpre[idx + 1]))
+
+
+def detect(root, engine, binary):
+    data = load_set(root, "multi")
+    images = [p for p, _ in data]
+    if engine == "clipstream":
+        args = ["detect", "--model", str(MODELS / "owlvit-shapes"), "--threshold", "0.01"]
+        for p in world.PHRASES:
+            args += ["--query", p]
+        dets = [[{"label": d["label"], "score": d["score"], "box": d["box"]} for d in r["detections"]]
+                for c in chunks(images, 50) for r in run_clipstream(binary, args, c)]
+    else:
+        dets = detections_transformers(images)
+    records = [r for _, r in data]
+    per = {p: average_precision(p, dets, records) for p in world.PHRASES}
+    vals = [v for v in per.values() if v is not None]
+    return {"metric": "OWL-ViT mAP@0.5 (mean over phrases)", "value": float(np.mean(vals)),
+            "per_phrase": {p: (round(v, 3) if v is not None else None) for p, v in per.items()}, "n": len(data)}
+
+
+# ---- segmentation ----------------------------------------------------------------------------
+
+def logits_transformers(images):
+    import torch
+    from PIL import Image
+    from transformers import CLIPSegForImageSegmentation, CLIPTokenizer
+    from transformers.models.vit.image_processing_pil_vit import ViTImageProcessorPil
+    d = MODELS / "clipseg-shapes"
+    model = CLIPSegForImageSegmentation.from_pretrained(d, dtype=torch.float32).eval()
+    proc, tok = ViTImageProcessorPil.from_pretrained(d), CLIPTokenizer.from_pretrained(d)
+    q = tok(world.PHRASES, padding=True, return_tensors="pt")
+    out = []
+    with torch.no_grad():
+        for p in images:
+            px = torch.as_tensor(np.asarray(proc([Image.open(p).convert("RGB")], return_tensors="np")["pixel_values"]))
+            o = model(pixel_values=px.repeat(len(world.PHRASES), 1, 1, 1), **q)
+            out.append(o.logits.numpy())
+    return out
+
+
+def logits_clipstream(binary, images):
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        args = ["segment", "--model", str(MODELS / "clipseg-shapes"), "--logits-out", tmp]
+        for p in world.PHRASES:
+            args += ["--prompt", p]
+        for c in chunks(images, 50):
+            run_clipstream(binary, args, c)
+        for p in images:
+            shape = json.loads((Path(tmp) / f"{Path(p).stem}.json").read_text())
+            dims = shape.get("shape", shape)
+            h, w = (dims[-2], dims[-1]) if isinstance(dims, list) else (dims["height"], dims["width"])
+            out.append(np.stack([np.fromfile(Path(tmp) / f"{Path(p).stem}.{k}.f32", "<f4").reshape(h, w)
+                                 for k in range(len(world.PHRASES))]))
+    return out
+
+
+def segment(root, engine, binary):
+    import torch
+    import torch.nn.functional as F
+    data = load_set(root, "multi")
+    images = [p for p, _ in data]
+    logits = logits_clipstream(binary, images) if engine == "clipstream" else logits_transformers(images)
+    inter = np.zeros(len(world.PHRASES))
+    union = np.zeros(len(world.PHRASES))
+    for lg, (_, r) in zip(logits, data):
+        w, h = r["width"], r["height"]
+        prob = torch.sigmoid(F.interpolate(torch.from_numpy(lg)[:, None], size=(h, w), mode="bilinear",
+                                           align_corners=False))[:, 0].numpy()
+        for k, p in enumerate(world.PHRASES):
+            gt = world.unrle(r["masks"][p], w, h) if p in r["masks"] else np.zeros((h, w), bool)
+            pred = prob[k] >= 0.5
+            inter[k] += (gt & pred).sum()
+            union[k] += (gt | pred).sum()
+    per = inter / np.maximum(union, 1)
+    return {"metric": "CLIPSeg mIoU (mean over phrases)", "value": float(per.mean()),
+            "per_phrase": {p: round(float(v), 3) for p, v in zip(world.PHRASES, per)}, "n": len(data)}
+
+
+# ---- the sample video's events ---------------------------------------------------------------
+
+def compare_events(truth, events, tolerance_frames):
+    """Each truth interval must have a start and end event within the tolerance, and no event
+    may name a phrase that is absent from the video."""
+    fps = truth["fps"]
+    problems = []
+    for p, runs in truth["intervals"].items():
+        got = [e for e in events if e["label"] == p]
+        starts = sorted(e["start_pts"] for e in got if e["event"] == "start")
+        ends = sorted(e["end_pts"] for e in got if e["event"] == "end")
+        if len(starts) != len(runs) or len(ends) != len(runs):
+            problems.append(f"{p}: {len(runs)} intervals in truth, {len(starts)} starts and {len(ends)} ends")
+            continue
+        for run, s, e in zip(runs, starts, ends):
+            if abs(s - run["start_pts"]) * fps > tolerance_frames + 1e-6:
+                problems.append(f"{p}: start {s:.2f}s, truth {run['start_pts']:.2f}s")
+            if abs(e - run["end_pts"]) * fps > tolerance_frames + 1e-6:
+                problems.append(f"{p}: end {e:.2f}s, truth {run['end_pts']:.2f}s")
+    for e in events:
+        if e["label"] in truth["absent"]:
+            problems.append(f"{e['label']} is absent from the video but has a {e['event']} event")
+    return problems
+
+
+def events_transformers(video, truth, queries, threshold, min_frames, gap_frames):
+    """What the pipeline's detect stage and event logic should produce: per frame, a label holds
+    when one box scores above the threshold; start after min_frames consecutive frames (dated at
+    the first of them), end after gap_frames absent (dated at the last frame it held)."""
+    import torch
+    from PIL import Image
+    from transformers import CLIPTokenizer, OwlViTForObjectDetection
+    from transformers.models.owlvit.image_processing_pil_owlvit import OwlViTImageProcessorPil
+    d = MODELS / "owlvit-shapes"
+    model = OwlViTForObjectDetection.from_pretrained(d, dtype=torch.float32).eval()
+    proc, tok = OwlViTImageProcessorPil.from_pretrained(d), CLIPTokenizer.from_pretrained(d)
+    q = tok(queries, padding="max_length", max_length=16, return_tensors="pt")
+    w, h = truth["width"], truth["height"]
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", str(video), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+                         capture_output=True, check=True).stdout
+    frames = np.frombuffer(raw, np.uint8).reshape(-1, h, w, 3)
+    held = np.zeros((len(frames), len(queries)), bool)
+    with torch.no_grad():
+        for i in range(0, len(frames), 25):
+            pics = [Image.fromarray(f) for f in frames[i:i + 25]]
+            px = torch.as_tensor(np.asarray(proc(pics, return_tensors="np")["pixel_values"]))
+            o = model(input_ids=q["input_ids"].repeat(len(pics), 1),
+                      attention_mask=q["attention_mask"].repeat(len(pics), 1), pixel_values=px)
+            for j, r in enumerate(proc.post_process_object_detection(o, threshold=threshold)):
+                for l in r["labels"].tolist():
+                    held[i + j, l] = True
+    events = []
+    fps = truth["fps"]
+    for k, label in enumerate(queries):
+        run, off, active, last = 0, 0, False, -1
+        for f in range(len(frames) + gap_frames):
+            on = f < len(frames) and held[f, k]
+            run = run + 1 if on else 0
+            if on:
+                off, last = 0, f
+                if not active and run >= min_frames:
+                    active = True
+                    events.append({"event": "start", "label": label, "start_pts": (f - min_frames + 1) / fps})
+            elif active:
+                off += 1
+                if off >= gap_frames or f >= len(frames):
+                    active = False
+                    events.append({"event": "end", "label": label, "end_pts": last / fps})
+    return events, held
+
+
+def video(args):
+    truth = json.loads(Path(args.truth).read_text())
+    if args.events:
+        events = [json.loads(l) for l in Path(args.events).read_text().splitlines() if l.strip()]
+        events = [e for e in events if e.get("type") == "event"]  # start/end lines of DESIGN.md
+    else:
+        queries = truth["present"] + ["red star", "green circle", "white square", "yellow triangle"]
+        events, _ = events_transformers(REPO / "samples" / truth["video"], truth, queries, args.threshold,
+                                        args.min_frames, args.gap_frames)
+    problems = compare_events(truth, events, args.tolerance)
+    for e in events:
+        print(json.dumps(e))
+    print("\n".join(problems) if problems else f"all events within {args.tolerance} frames of the truth")
+    return not problems
+
+
+def main():
+    global MODELS
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("what", choices=["data", "classify", "detect", "segment", "all", "video"])
+    ap.add_argument("--root", type=Path, default=Path("/tmp/shapes_eval"))
+    ap.add_argument("--engine", choices=["transformers", "clipstream"], default="transformers")
+    ap.add_argument("--clipstream", type=Path, default=REPO / ".build" / "release" / "clipstream")
+    ap.add_argument("--models", type=Path, default=MODELS, help="directory holding the three model dirs")
+    ap.add_argument("--truth", default=str(REPO / "samples" / "shapes.truth.json"))
+    ap.add_argument("--events", help="NDJSON from `clipstream run` to check instead of the reference")
+    ap.add_argument("--threshold", type=float, default=0.3)
+    ap.add_argument("--min-frames", type=int, default=2)
+    ap.add_argument("--gap-frames", type=int, default=3)
+    ap.add_argument("--tolerance", type=int, default=2, help="frames")
+    a = ap.parse_args()
+    MODELS = a.models
+    if a.what == "data":
+        make_data(a.root)
+        return
+    if a.what == "video":
+        sys.exit(0 if video(a) else 1)
+    todo = ["classify", "detect", "segment"] if a.what == "all" else [a.what]
+    for name in todo:
+        r = {"classify": classify, "detect": detect, "segment": segment}[name](a.root, a.engine, a.clipstream)
+        r["engine"] = a.engine
+        print(json.dumps(r), flush=True)
+
+
+if __name__ == "__main__":
+    main()

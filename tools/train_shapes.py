@@ -1,0 +1,411 @@
+#!/usr/bin/env python3
+"""Trains the tiny shapes-world CLIP, OWL-ViT and CLIPSeg that samples/models/ ships.
+
+Reference venv, CPU, one thread (the build machine has 2 shared cores):
+  OMP_NUM_THREADS=1 python tools/train_shapes.py clip    --work /tmp/shapes_train
+  OMP_NUM_THREADS=1 python tools/train_shapes.py owlvit  --work /tmp/shapes_train  # starts from CLIP
+  OMP_NUM_THREADS=1 python tools/train_shapes.py clipseg --work /tmp/shapes_train  # from CLIP + decoder
+  python tools/train_shapes.py export --work /tmp/shapes_train --samples samples
+
+Every stage checkpoints to WORK/<stage>/state.pt every 50 steps and resumes from it, so a killed
+run continues where it stopped. Training data is drawn from tools/shapes_world.py with the scene
+seed (SEED, stage, step, index), so a resumed run sees the same scenes as an uninterrupted one.
+
+The models use transformers' own classes and processors' preprocessing (PIL backends, as
+ClipStream reproduces them), so the exported directories load unchanged in both.
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import shapes_world as world  # noqa: E402
+
+SEED = 20261127
+STAGES = {"clip": 0, "owlvit": 1, "clipseg": 2}
+SIZE = 96  # every model's input resolution; patch 8 gives a 12x12 token grid
+TEXT = dict(vocab_size=49408, hidden_size=32, intermediate_size=128, num_hidden_layers=2,
+            num_attention_heads=2, max_position_embeddings=77, hidden_act="quick_gelu",
+            bos_token_id=49406, eos_token_id=49407, pad_token_id=1)
+VISION = dict(image_size=SIZE, patch_size=8, hidden_size=96, intermediate_size=384, num_hidden_layers=4,
+              num_attention_heads=4, hidden_act="quick_gelu")
+PROJECTION = 32  # OWL-ViT's class head needs projection_dim == text hidden_size
+SEG_OUT = SIZE // 2  # the complex transposed convolution upsamples patch 8 tokens 2x2, then 2x2
+PLAN = {  # steps, batch, peak learning rate
+    "clip": (400, 64, 1e-3),
+    "owlvit": (800, 32, 1e-3),
+    "clipseg": (450, 24, 1e-3),
+}
+
+
+def default_tokenizer_dir():
+    repo = Path(__file__).resolve().parent.parent / "samples" / "tokenizer"
+    return repo if (repo / "vocab.json").exists() else Path("/tmp/shapes_tok")
+
+
+def tokenizer(path):
+    from transformers import CLIPTokenizer
+    return CLIPTokenizer(str(Path(path) / "vocab.json"), str(Path(path) / "merges.txt"))
+
+
+def clip_config():
+    from transformers import CLIPConfig
+    return CLIPConfig(text_config=TEXT, vision_config=VISION, projection_dim=PROJECTION)
+
+
+def owlvit_config():
+    from transformers import OwlViTConfig
+    text = dict(TEXT, max_position_embeddings=16, pad_token_id=0)
+    return OwlViTConfig(text_config=text, vision_config=VISION, projection_dim=PROJECTION)
+
+
+def clipseg_config():
+    from transformers import CLIPSegConfig
+    return CLIPSegConfig(text_config=TEXT, vision_config=VISION, projection_dim=PROJECTION,
+                         extract_layers=[1, 2, 3], reduce_dim=32, decoder_num_attention_heads=4,
+                         decoder_intermediate_size=128, conditional_layer=0,
+                         use_complex_transposed_convolution=True)
+
+
+def image_processor(kind):
+    """The preprocessing each model's processor does, at SIZE."""
+    if kind == "clip":
+        from transformers.models.clip.image_processing_pil_clip import CLIPImageProcessorPil
+        return CLIPImageProcessorPil(size={"shortest_edge": SIZE}, crop_size={"height": SIZE, "width": SIZE})
+    if kind == "owlvit":
+        from transformers.models.owlvit.image_processing_pil_owlvit import OwlViTImageProcessorPil
+        return OwlViTImageProcessorPil(size={"height": SIZE, "width": SIZE},
+                                       crop_size={"height": SIZE, "width": SIZE})
+    from transformers.models.vit.image_processing_pil_vit import ViTImageProcessorPil
+    return ViTImageProcessorPil(size={"height": SIZE, "width": SIZE}, resample=2,
+                                image_mean=[0.485, 0.456, 0.406], image_std=[0.229, 0.224, 0.225])
+
+
+def pixels(proc, images):
+    return torch.as_tensor(np.asarray(proc(images=images, return_tensors="np")["pixel_values"]))
+
+
+def tokens(tok, texts, length=None):
+    kw = dict(padding="max_length", max_length=length, truncation=True) if length else dict(padding=True)
+    enc = tok(texts, return_tensors="pt", **kw)
+    return enc["input_ids"], enc["attention_mask"]
+
+
+# ---- scenes ----------------------------------------------------------------------------------
+
+def draw_scene(rng, square_only=False):
+    """A training scene at a random size and aspect (square, 4:3 or 3:4, 96 to 200 px on the
+    short side), sometimes with objects running over the border as in the videos."""
+    from PIL import Image
+    short = int(rng.integers(96, 201))
+    aspect = 1.0 if square_only else [1.0, 4 / 3, 3 / 4][rng.integers(0, 3)]
+    w, h = (round(short * aspect), short) if aspect >= 1 else (short, round(short / aspect))
+    single = rng.random() < 0.4
+    partial = (not square_only) and rng.random() < 0.3
+    scene = world.random_scene(rng, w, h, (1, 1) if single else (1, 4), partial)
+    img, truth = world.render(scene, w, h)
+    return Image.fromarray(img), scene, truth, w, h
+
+
+TEMPLATES = ["{}", "a photo of {}.", "{}."]
+
+
+def clip_caption(rng, scene):
+    phrases = list(dict.fromkeys(world.phrase(o) for o in scene["objects"]))
+    rng.shuffle(phrases)
+    if len(phrases) == 1 and rng.random() < 0.3:
+        return phrases[0], frozenset(phrases)
+    return TEMPLATES[rng.integers(0, len(TEMPLATES))].format(world.caption(phrases)), frozenset(phrases)
+
+
+# ---- losses ----------------------------------------------------------------------------------
+
+def clip_loss(logits_per_image, keys):
+    """Contrastive loss where every caption naming the same set of phrases is a positive."""
+    same = torch.tensor([[a == b for b in keys] for a in keys], dtype=torch.float32)
+    target = same / same.sum(1, keepdim=True)
+    li = -(target * F.log_softmax(logits_per_image, 1)).sum(1).mean()
+    lt = -(target * F.log_softmax(logits_per_image.t(), 1)).sum(1).mean()
+    return (li + lt) / 2
+
+
+def box_xyxy(b):
+    cx, cy, w, h = b.unbind(-1)
+    return torch.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], -1)
+
+
+def generalized_iou(a, b):
+    """Pairwise GIoU of xyxy boxes a (N,4) and b (M,4)."""
+    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
+    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+    lt = torch.max(a[:, None, :2], b[None, :, :2])
+    rb = torch.min(a[:, None, 2:], b[None, :, 2:])
+    inter = (rb - lt).clamp(min=0).prod(-1)
+    union = area_a[:, None] + area_b[None] - inter
+    iou = inter / union
+    lt2 = torch.min(a[:, None, :2], b[None, :, :2])
+    rb2 = torch.max(a[:, None, 2:], b[None, :, 2:])
+    hull = (rb2 - lt2).clamp(min=0).prod(-1)
+    return iou - (hull - union) / hull
+
+
+def focal_terms(p, alpha=0.25, gamma=2.0):
+    pos = alpha * (1 - p) ** gamma * -(p + 1e-8).log()
+    neg = (1 - alpha) * p ** gamma * -(1 - p + 1e-8).log()
+    return pos, neg
+
+
+W_CLASS, W_L1, W_GIOU = 2.0, 5.0, 2.0  # the DETR-family weights the OWL-ViT paper trains with
+
+
+def detection_loss(logits, boxes, targets):
+    """Set-prediction loss: Hungarian matching of predicted boxes to ground truth on the same
+    class + L1 + GIoU cost, then sigmoid focal loss on all (box, query) logits and L1 + GIoU on
+    the matched boxes, normalised by the number of ground-truth boxes."""
+    from scipy.optimize import linear_sum_assignment
+    prob = logits.sigmoid()
+    cls_target = torch.zeros_like(logits)
+    l1 = giou = logits.new_zeros(())
+    n = 0
+    for i, (labels, gt) in enumerate(targets):
+        if len(labels) == 0:
+            continue
+        with torch.no_grad():
+            pos, neg = focal_terms(prob[i][:, labels])
+            cost = W_CLASS * (pos - neg) + W_L1 * torch.cdist(boxes[i], gt, p=1) \
+                - W_GIOU * generalized_iou(box_xyxy(boxes[i]), box_xyxy(gt))
+            rows, cols = linear_sum_assignment(cost.numpy())
+        rows, cols = torch.as_tensor(rows), torch.as_tensor(cols)
+        cls_target[i, rows, labels[cols]] = 1.0
+        l1 = l1 + (boxes[i, rows] - gt[cols]).abs().sum()
+        giou = giou + (1 - torch.diag(generalized_iou(box_xyxy(boxes[i, rows]), box_xyxy(gt[cols])))).sum()
+        n += len(labels)
+    n = max(n, 1)
+    ce = F.binary_cross_entropy_with_logits(logits, cls_target, reduction="none")
+    p_t = prob * cls_target + (1 - prob) * (1 - cls_target)
+    alpha_t = 0.25 * cls_target + 0.75 * (1 - cls_target)
+    focal = (alpha_t * (1 - p_t) ** 2 * ce).sum() / n
+    return W_CLASS * focal + W_L1 * l1 / n + W_GIOU * giou / n, (focal.item(), (l1 / n).item(), (giou / n).item())
+
+
+# ---- CLIPSeg: one backbone pass per image, many prompts (same maths as the model's forward) ----
+
+def clipseg_logits(model, pixel_values, image_index, input_ids, attention_mask):
+    vis = model.clip.vision_model(pixel_values=pixel_values, output_hidden_states=True,
+                                  interpolate_pos_encoding=True)
+    acts = [vis.hidden_states[i + 1][image_index] for i in model.extract_layers]
+    cond = model.clip.get_text_features(input_ids=input_ids, attention_mask=attention_mask)
+    cond = cond.pooler_output if hasattr(cond, "pooler_output") else cond
+    return model.decoder(acts, cond).logits
+
+
+# ---- the training loop -----------------------------------------------------------------------
+
+def build(stage, work, init=None):
+    from transformers import CLIPModel, CLIPSegForImageSegmentation, OwlViTForObjectDetection
+    torch.manual_seed(SEED + STAGES[stage])
+    if stage == "clip":
+        return CLIPModel(clip_config())
+    if stage == "owlvit":
+        # Trained from scratch, in parallel with CLIP (the 2 shared cores leave no time to chain
+        # them). The class head starts at a 1% prior as focal-loss detectors do, with a logit
+        # scale of 10 on the cosine similarities, so the first steps are not swamped by negatives.
+        model = OwlViTForObjectDetection(owlvit_config())
+        with torch.no_grad():
+            head = model.class_head
+            head.logit_shift.weight.zero_()
+            head.logit_shift.bias.fill_(-0.46)
+            head.logit_scale.weight.zero_()
+            head.logit_scale.bias.fill_(9.0)
+            # transformers' default init gives the box MLP unit-variance weights, which saturates
+            # the sigmoid (boxes stuck at 0/1, no gradient); start it small so each token first
+            # predicts the patch-sized box at its own grid cell (the box bias).
+            for layer in (model.box_head.dense0, model.box_head.dense1, model.box_head.dense2):
+                layer.weight.normal_(0.0, 0.02)
+                layer.bias.zero_()
+            model.box_head.dense2.weight.zero_()
+        return model
+    # CLIPSeg starts from the trained CLIP (both towers) and fine-tunes them with its decoder:
+    # the shapes CLIP is small and young, so unlike the paper's frozen ViT-B/16 its patch
+    # tokens gain from learning the pixel task too. `init` may be a saved model directory or a
+    # state.pt of the CLIP stage (to start while CLIP is still training).
+    init = Path(init or work / "clip" / "final")
+    if init.is_dir():
+        clip_state = CLIPModel.from_pretrained(init).state_dict()
+    else:
+        clip_state = torch.load(init, weights_only=False)["model"]
+    model = CLIPSegForImageSegmentation(clipseg_config())
+    missing = model.clip.load_state_dict(clip_state, strict=False)
+    assert not missing.missing_keys, missing
+    with torch.no_grad():  # transformers leaves the decoder's linears at unit variance
+        for m in model.decoder.modules():
+            if isinstance(m, torch.nn.Linear):
+                m.weight.normal_(0.0, 0.02)
+                m.bias.zero_()
+            elif isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d)):
+                m.reset_parameters()
+    return model
+
+
+def lr_at(step, steps, peak, warmup=60):
+    if step < warmup:
+        return peak * (step + 1) / warmup
+    return peak * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, steps - warmup))))
+
+
+def train(stage, work, tok_dir, steps=None, init=None):
+    torch.set_num_threads(1)
+    out = work / stage
+    out.mkdir(parents=True, exist_ok=True)
+    plan_steps, batch, peak = PLAN[stage]
+    steps = steps or plan_steps
+    model = build(stage, work, init)
+    tok = tokenizer(tok_dir)
+    proc = image_processor(stage)
+    params = [p for p in model.parameters() if p.requires_grad]
+    if stage == "clipseg":  # the pretrained towers move at half the decoder's rate
+        towers = set(id(p) for p in model.clip.parameters())
+        groups = [{"params": [p for p in params if id(p) in towers], "scale": 0.5},
+                  {"params": [p for p in params if id(p) not in towers], "scale": 1.0}]
+    else:
+        groups = [{"params": params, "scale": 1.0}]
+    opt = torch.optim.AdamW(groups, lr=peak, weight_decay=0.01)
+    step, spent = 0, 0.0
+    state_path = out / "state.pt"
+    if state_path.exists():
+        state = torch.load(state_path, weights_only=False)
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["opt"])
+        step, spent = state["step"], state["seconds"]
+        print(f"resumed {stage} at step {step}", flush=True)
+    phrase_ids, phrase_mask = tokens(tok, world.PHRASES, 16 if stage == "owlvit" else None)
+    model.train()
+    t0 = time.time()
+    while step < steps:
+        for g in opt.param_groups:
+            g["lr"] = lr_at(step, steps, peak) * g["scale"]
+        rngs = [world.scene_rng(SEED, (STAGES[stage] << 40) + step * 1024 + i) for i in range(batch)]
+        scenes = [draw_scene(r, square_only=(stage == "clip")) for r in rngs]
+        px = pixels(proc, [s[0] for s in scenes])
+        if stage == "clip":
+            caps = [clip_caption(r, s[1]) for r, s in zip(rngs, scenes)]
+            ids, mask = tokens(tok, [c[0] for c in caps])
+            o = model(input_ids=ids, attention_mask=mask, pixel_values=px)
+            loss = clip_loss(o.logits_per_image, [c[1] for c in caps])
+            info = f"scale {model.logit_scale.exp().item():.1f}"
+        elif stage == "owlvit":
+            q = len(world.PHRASES)
+            o = model(input_ids=phrase_ids.repeat(batch, 1), attention_mask=phrase_mask.repeat(batch, 1),
+                      pixel_values=px)
+            targets = []
+            for _, _, truth, w, h in scenes:
+                keep = [t for t in truth if t["box"] and t["visible_fraction"] >= 0.3]
+                labels = torch.tensor([world.PHRASES.index(t["phrase"]) for t in keep], dtype=torch.long)
+                gt = torch.tensor([[(b[0] + b[2]) / 2 / w, (b[1] + b[3]) / 2 / h, (b[2] - b[0]) / w,
+                                    (b[3] - b[1]) / h] for b in (t["box"] for t in keep)], dtype=torch.float32)
+                targets.append((labels, gt.reshape(-1, 4)))
+            loss, parts = detection_loss(o.logits[..., :q], o.pred_boxes, targets)
+            info = "focal %.3f l1 %.3f giou %.3f" % parts
+        else:
+            img_idx, prompt_idx, masks = [], [], []
+            for i, ((_, scene, truth, w, h), r) in enumerate(zip(scenes, rngs)):
+                pm = world.phrase_masks(truth, w, h)
+                present = [p for p in pm if pm[p].any()]
+                absent = [p for p in world.PHRASES if p not in present]
+                chosen = present + list(r.choice(absent, size=2, replace=False))
+                for p in chosen:
+                    m = pm.get(p, np.zeros((h, w), bool)).astype(np.float32)
+                    m = F.interpolate(torch.from_numpy(m)[None, None], size=(SEG_OUT, SEG_OUT), mode="area")[0, 0]
+                    img_idx.append(i), prompt_idx.append(world.PHRASES.index(p)), masks.append(m)
+            img_idx, prompt_idx = torch.tensor(img_idx), torch.tensor(prompt_idx)
+            logits = clipseg_logits(model, px, img_idx, phrase_ids[prompt_idx], phrase_mask[prompt_idx])
+            loss = F.binary_cross_entropy_with_logits(logits, torch.stack(masks))
+            info = f"pairs {len(img_idx)}"
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        step += 1
+        if step % 10 == 0 or step == steps:
+            el = spent + time.time() - t0
+            print(f"{stage} step {step}/{steps} loss {loss.item():.4f} {info} "
+                  f"lr {opt.param_groups[0]['lr']:.2e} {el:.0f}s", flush=True)
+        if step % 50 == 0 or step == steps:
+            torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step,
+                        "seconds": spent + time.time() - t0}, str(state_path) + ".tmp")
+            os.replace(str(state_path) + ".tmp", state_path)
+    model.eval()
+    model.save_pretrained(out / "final")
+    proc.save_pretrained(out / "final")
+    total = spent + time.time() - t0
+    (out / "final" / "training.json").write_text(json.dumps({"stage": stage, "steps": steps, "batch": batch,
+                                                             "seconds": round(total, 1),
+                                                             "init": str(init) if init else None}) + "\n")
+    print(f"{stage} done: {steps} steps in {total:.0f}s", flush=True)
+
+
+# ---- export to samples/models ----------------------------------------------------------------
+
+EXPORTS = {"clip": "clip-shapes", "owlvit": "owlvit-shapes", "clipseg": "clipseg-shapes"}
+
+
+def tokenizer_config(stage):
+    """The tokenizer settings of the real checkpoints each layout copies (OWL-ViT pads queries
+    with "!" to 16 tokens; CLIP and CLIPSeg pad with the end token within 77)."""
+    owl = stage == "owlvit"
+    return {"tokenizer_class": "CLIPTokenizer", "model_max_length": 16 if owl else 77,
+            "bos_token": "<|startoftext|>", "eos_token": "<|endoftext|>", "unk_token": "<|endoftext|>",
+            "pad_token": "!" if owl else "<|endoftext|>", "do_lower_case": True, "errors": "replace"}
+
+
+def export(work, samples):
+    """Writes samples/models/<name>/ in the Hugging Face layout: config.json, F16
+    model.safetensors, preprocessor_config.json, tokenizer_config.json, and vocab.json /
+    merges.txt as relative symlinks into samples/tokenizer/."""
+    from transformers import AutoConfig, CLIPModel, CLIPSegForImageSegmentation, OwlViTForObjectDetection
+    classes = {"clip": CLIPModel, "owlvit": OwlViTForObjectDetection, "clipseg": CLIPSegForImageSegmentation}
+    for stage, name in EXPORTS.items():
+        src = work / stage / "final"
+        dst = samples / "models" / name
+        dst.mkdir(parents=True, exist_ok=True)
+        model = classes[stage].from_pretrained(src, dtype=torch.float32)
+        model.half().save_pretrained(dst)
+        for f in ["preprocessor_config.json"]:
+            (dst / f).write_text((src / f).read_text())
+        (dst / "tokenizer_config.json").write_text(json.dumps(tokenizer_config(stage), indent=2) + "\n")
+        for f in ["vocab.json", "merges.txt"]:
+            link = dst / f
+            if link.is_symlink() or link.exists():
+                link.unlink()
+            link.symlink_to(Path("..") / ".." / "tokenizer" / f)
+        training = json.loads((src / "training.json").read_text())
+        print(f"{name}: {(dst / 'model.safetensors').stat().st_size / 1e6:.2f} MB, "
+              f"{training['steps']} steps, {training['seconds']:.0f} s", flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("stage", choices=list(STAGES) + ["export"])
+    ap.add_argument("--work", type=Path, default=Path("/tmp/shapes_train"))
+    ap.add_argument("--tokenizer", type=Path, default=None)
+    ap.add_argument("--steps", type=int, default=None, help="override the planned step count (smoke tests)")
+    ap.add_argument("--samples", type=Path, default=None)
+    ap.add_argument("--init", type=Path, default=None, help="clipseg: the CLIP to start from (dir or state.pt)")
+    a = ap.parse_args()
+    tok_dir = a.tokenizer or default_tokenizer_dir()
+    if a.stage == "export":
+        export(a.work, a.samples or Path(__file__).resolve().parent.parent / "samples")
+    else:
+        train(a.stage, a.work, tok_dir, a.steps, a.init)
+
+
+if __name__ == "__main__":
+    main()
