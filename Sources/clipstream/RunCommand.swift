@@ -69,7 +69,6 @@ struct RunCommand: ParsableCommand {
         let warn: (String) -> Void = { message in
             if !quiet { FileHandle.standardError.write(Data("clipstream: warning: \(message)\n".utf8)) }
         }
-        ModelStages.registerAll()
         let run = try PipelineRun(spec: spec, options: RunOptions(
             input: input, rawSize: rawSize.flatMap(RunCommand.parseSize), rawFPS: rawFPS,
             events: events, output: output, warn: warn))

@@ -16,17 +16,20 @@ public struct ModelEnvironment {
     public init(prompts: PromptEmbeddingStore) { self.prompts = prompts }
 }
 
-public enum ModelRegistry {
+/// Which model tasks a run can use, and how each is made from its spec. A value, not a global,
+/// so tests can run pipelines with stand-in models side by side.
+public struct ModelRegistry {
     public typealias Factory = (ModelStageSpec, ModelEnvironment) throws -> FrameModel
 
-    private static var factories: [ModelTask: Factory] = [:]
+    private var factories: [ModelTask: Factory] = [:]
 
-    /// Makes `task` available to pipelines (called once at start-up, before any run).
-    public static func register(_ task: ModelTask, _ factory: @escaping Factory) {
+    public init() {}
+
+    public mutating func register(_ task: ModelTask, _ factory: @escaping Factory) {
         factories[task] = factory
     }
 
-    public static func make(_ spec: ModelStageSpec, environment: ModelEnvironment) throws -> FrameModel {
+    public func make(_ spec: ModelStageSpec, environment: ModelEnvironment) throws -> FrameModel {
         guard let factory = factories[spec.task] else {
             throw PipelineBuildError("stage '\(spec.name)': \(spec.task.rawValue) stages are not available in this build")
         }

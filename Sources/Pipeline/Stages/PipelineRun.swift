@@ -1,7 +1,7 @@
 // One run of a pipeline file over one input: opens the input and the sinks (so bad paths fail
 // before any compute), loads the models, wires the graph
 //
-//   source -> model stages (fan-out) -> join (fan-in, frame order) -> events -> [annotate] -> video -> frames
+//   source -> model stages (fan-out) -> join (fan-in, frame order) -> events -> [annotate] -> [video] -> [frames]
 //
 // runs it on threads, and writes the summary line last. Used by `clipstream run`.
 import Foundation
@@ -18,25 +18,23 @@ public struct RunOptions {
     /// Overrides sinks.video.
     public var output: String?
     public var prompts: PromptEmbeddingStore
+    /// The model tasks available to the pipeline's stages.
+    public var models: ModelRegistry
     /// Receives warnings meant for the user (stderr in the CLI).
     public var warn: (String) -> Void
 
     public init(input: String, rawSize: FrameSize? = nil, rawFPS: Double? = nil, events: String? = nil,
                 output: String? = nil, prompts: PromptEmbeddingStore = PromptEmbeddingStore(),
-                warn: @escaping (String) -> Void = { _ in }) {
+                models: ModelRegistry = .builtIn, warn: @escaping (String) -> Void = { _ in }) {
         self.input = input
         self.rawSize = rawSize
         self.rawFPS = rawFPS
         self.events = events
         self.output = output
         self.prompts = prompts
+        self.models = models
         self.warn = warn
     }
-}
-
-/// Installs an annotation stage (set by the CLI once an annotator exists).
-public enum AnnotationSupport {
-    public nonisolated(unsafe) static var make: ((AnnotateSpec) -> any Stage)?
 }
 
 public final class PipelineRun {
@@ -64,7 +62,7 @@ public final class PipelineRun {
         budget.apply()
         let environment = ModelEnvironment(prompts: options.prompts)
         let models = try spec.stages.map { stage in
-            ModelStage(name: stage.name, model: try ModelRegistry.make(stage, environment: environment),
+            ModelStage(name: stage.name, model: try options.models.make(stage, environment: environment),
                        maxBatchSize: stage.batch,
                        threshold: stage.task == .classify ? stage.threshold.map(Float.init) : nil)
         }
@@ -92,14 +90,11 @@ public final class PipelineRun {
         var last = try builder.add(events)
         try builder.connect(join, to: last, queue: spec.events?.queue ?? spec.queue)
         let sinkQueue = sinks.queue ?? spec.queue
+        // Drawing only matters when frames are written.
         if let annotate = spec.annotate, videoSink != nil || framesSink != nil {
-            if let make = AnnotationSupport.make {
-                let id = try builder.add(make(annotate))
-                try builder.connect(last, to: id, queue: annotate.queue ?? spec.queue)
-                last = id
-            } else {
-                options.warn("annotation is not available in this build; frames are written without drawings")
-            }
+            let id = try builder.add(AnnotateStage(spec: annotate))
+            try builder.connect(last, to: id, queue: annotate.queue ?? spec.queue)
+            last = id
         }
         for sink in [videoSink as (any Stage)?, framesSink as (any Stage)?].compactMap({ $0 }) {
             let id = try builder.add(sink)

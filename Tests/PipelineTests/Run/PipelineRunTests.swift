@@ -30,9 +30,11 @@ final class MeanRedModel: FrameModel {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("clipstream-run-\(UUID().uuidString)")
     let video = Fixtures.url("video/h264_bframes.mp4").path
 
+    var models = ModelRegistry()
+
     init() throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        ModelRegistry.register(.classify) { _, _ in MeanRedModel() }
+        models.register(.classify) { _, _ in MeanRedModel() }
     }
 
     func spec(_ extra: String = "") throws -> PipelineSpec {
@@ -65,7 +67,7 @@ final class MeanRedModel: FrameModel {
         let events = folder.appendingPathComponent("events.ndjson")
         let output = folder.appendingPathComponent("out.mp4")
         let run = try PipelineRun(spec: try spec(), options: RunOptions(
-            input: video, events: events.path, output: output.path))
+            input: video, events: events.path, output: output.path, models: models))
         let report = try run.run()
         let all = try lines(events)
         let frames = all.filter { $0["type"] as? String == "frame" }
@@ -94,12 +96,13 @@ final class MeanRedModel: FrameModel {
         interrupted.events?.defaults = EventRule(minFrames: 1, gapFrames: 1000, minScore: nil)
         final class Box { var run: PipelineRun? }
         let box = Box()
-        ModelRegistry.register(.classify) { _, _ in
+        var models = ModelRegistry()
+        models.register(.classify) { _, _ in
             let model = MeanRedModel()
             model.onFrames = { if $0 >= 4 { box.run?.cancellation.cancel() } }  // as SIGINT does
             return model
         }
-        let run = try PipelineRun(spec: interrupted, options: RunOptions(input: video, events: events.path))
+        let run = try PipelineRun(spec: interrupted, options: RunOptions(input: video, events: events.path, models: models))
         box.run = run
         try run.run()
         let all = try lines(events)
@@ -116,10 +119,10 @@ final class MeanRedModel: FrameModel {
     @Test func unwritableSinksFailBeforeAnyWork() throws {
         let missing = "/nonexistent-dir-\(UUID().uuidString)/out.mp4"
         #expect(throws: PipelineBuildError.self) {
-            try PipelineRun(spec: try spec(), options: RunOptions(input: video, output: missing))
+            try PipelineRun(spec: try spec(), options: RunOptions(input: video, output: missing, models: models))
         }
         #expect(throws: EventStreamWriter.Failure.self) {
-            try PipelineRun(spec: try spec(), options: RunOptions(input: video, events: missing))
+            try PipelineRun(spec: try spec(), options: RunOptions(input: video, events: missing, models: models))
         }
     }
 }

@@ -1,0 +1,10 @@
+// The model tasks this build provides to pipelines. Adding a task is its FrameModel file plus
+// one line here.
+
+extension ModelRegistry {
+    public static var builtIn: ModelRegistry {
+        var registry = ModelRegistry()
+        registry.register(.classify) { try ClassifyModel(spec: $0, environment: $1) }
+        return registry
+    }
+}

@@ -1,0 +1,44 @@
+// The classify stage: CLIP zero-shot classification of each frame, exactly as
+// `clipstream classify` does it on an image (same checkpoint loading, preprocessing and
+// classifier), with the prompt embeddings from the persisted cache.
+import Foundation
+import Media
+import Models
+import Tensor
+
+public final class ClassifyModel: FrameModel {
+    let checkpoint: CLIPCheckpoint
+    let classifier: ZeroShotClassifier
+    private let preprocessor: ImagePreprocessor
+    /// pixel_values for a batch, kept between calls (reallocated only when the shape changes).
+    private var pixels = Tensor(zeros: [0])
+
+    public init(spec: ModelStageSpec, environment: ModelEnvironment) throws {
+        let directory = try ModelLocation.resolve(spec.model)
+        checkpoint = try CLIPCheckpoint(directory: directory)
+        preprocessor = try checkpoint.makePreprocessor()
+        // Fill the in-memory cache from disk (computing only what is missing), so the
+        // classifier below finds every prompt there.
+        let prompts = spec.prompts.map { spec.template.replacingOccurrences(of: "{}", with: $0) }
+        let checkpoint = self.checkpoint
+        _ = try environment.prompts.embeddings(
+            for: prompts, memoryKey: checkpoint.model.checkpointID,
+            checkpointHash: try CheckpointFingerprint.of(directory: directory), kind: "clip"
+        ) { try checkpoint.textEmbeddings($0) }
+        classifier = try checkpoint.classifier(labels: spec.prompts, template: spec.template,
+                                               cache: environment.prompts.memory)
+    }
+
+    public func results(for frames: [VideoFrame]) throws -> [StageOutput] {
+        guard let first = frames.first else { return [] }
+        let size = preprocessor.outputSize(width: first.width, height: first.height)
+        let shape = [frames.count, 3, size.height, size.width]
+        if pixels.shape != shape { pixels = Tensor(zeros: shape) }
+        for (index, frame) in frames.enumerated() {
+            try frame.withRGBImageView { try preprocessor.preprocess($0, into: &pixels, at: index) }
+        }
+        return try classifier.classify(pixels).map {
+            .classification(labels: $0.labels, logits: $0.logits, probabilities: $0.probs)
+        }
+    }
+}
