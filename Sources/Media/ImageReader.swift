@@ -3,10 +3,12 @@
 
 public enum ImageReader {
     /// Reads the first frame of `path` as packed RGB24, optionally scaled to `size`.
-    /// Conversion is the accurate (slower) kind: chroma is interpolated at full resolution.
+    /// JPEGs at source size decode to libjpeg's (and so PIL's) pixels; other formats and scaled
+    /// reads use swscale's accurate conversion.
     public static func read(_ path: String, size: FrameSize? = nil) throws -> VideoFrame {
         var options = VideoDecoderOptions(size: size, threads: 1)
         options.accurateConversion = true
+        options.libjpegCompatible = true
         options.warningHandler = { _ in }
         let decoder: VideoDecoder
         do {

@@ -60,6 +60,9 @@ public struct VideoDecoderOptions: Sendable {
     /// Round colour conversion accurately (full chroma interpolation): slower, closer to
     /// libjpeg/PIL. Used for still images.
     public var accurateConversion = false
+    /// Convert JPEG pictures exactly as libjpeg (hence PIL) does: its IDCT and fancy chroma
+    /// upsampling. Only ImageReader sets it (still images at source size).
+    var libjpegCompatible = false
     /// Receives warnings (corrupt packets, early end of input); nil prints them to stderr.
     public var warningHandler: (@Sendable (String) -> Void)?
 
@@ -95,6 +98,7 @@ public final class VideoDecoder: FrameSource {
     private var readError: String?
     private var warned = false
     private var lastPts: Double?
+    private let libjpegCompatible: Bool
 
     /// Opens `path` ("-" for stdin) and its best video stream.
     public init(path: String, options: VideoDecoderOptions = VideoDecoderOptions()) throws {
@@ -132,6 +136,8 @@ public final class VideoDecoder: FrameSource {
             context.pointee.thread_count = Int32(options.threads)
             context.pointee.thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE
             if options.discardNonReferenceFrames { context.pointee.skip_frame = AVDISCARD_NONREF }
+            // FFmpeg's "int" IDCT is the IJG integer IDCT that libjpeg's default (islow) uses.
+            if options.libjpegCompatible { context.pointee.idct_algo = FF_IDCT_INT }
             try ffmpegCheck(avcodec_open2(context, decoder, nil), "avcodec_open2")
         } catch let error as FFmpegError {
             throw MediaError.ffmpeg(source: source, error)
@@ -160,6 +166,7 @@ public final class VideoDecoder: FrameSource {
         var flags = SWS_BICUBIC
         if options.accurateConversion { flags |= SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP }
         scaler = ScaleContext(flags: Int32(flags))
+        libjpegCompatible = options.libjpegCompatible && info.codec == "mjpeg" && info.size == sourceSize
         sampler = FrameSampler(sampling)
         warn = options.warningHandler ?? { message in FileHandle.standardError.write(Data("warning: \(message)\n".utf8)) }
     }
@@ -213,6 +220,11 @@ public final class VideoDecoder: FrameSource {
         let duration = decoded.pkt_duration > 0 ? Double(decoded.pkt_duration) * secondsPerTick : fallbackStep
         let size = info.size
         let storage = pool.take(byteCount: size.width * size.height * 3)
+        if libjpegCompatible && decoded.width == size.width && decoded.height == size.height
+            && JPEGColorConversion.convert(frame.pointer, into: storage.bytes) {
+            return VideoFrame(storage: storage, width: size.width, height: size.height,
+                              index: index, pts: pts, duration: duration)
+        }
         do {
             try scaler.convert(frame.pointer, into: storage.bytes, bytesPerRow: size.width * 3,
                                width: size.width, height: size.height, format: AV_PIX_FMT_RGB24)
