@@ -2,6 +2,7 @@
 // softmax(Q K^T * scale + mask) V per head, heads side by side in the feature axis.
 //
 //   attention(query: q, key: k, value: v, heads: h, mask: AttentionMask(...)) -> [B, Tq, D]
+//   attention(..., scores: &scratch, into: &out)    the same into reused tensors
 //       q [B, Tq, D], k and v [B, Tk, D], D = h * headDim, scale = headDim^-0.5 by default
 //   AttentionMask(causal: Bool, keyPadding: Tensor?)   keyPadding [B, Tk]: 1 = attend, 0 = padding
 //   MultiHeadAttention(query:key:value:output:heads:)  the four projections around it
@@ -32,6 +33,15 @@ public func attention(query: Tensor, key: Tensor, value: Tensor, heads: Int,
 
 public func attention(query: Tensor, key: Tensor, value: Tensor, heads: Int,
                       mask: AttentionMask = .none, scale: Float? = nil, into out: inout Tensor) {
+    var scores = Tensor(zeros: [0])
+    attention(query: query, key: key, value: value, heads: heads, mask: mask, scale: scale,
+              scores: &scores, into: &out)
+}
+
+/// `scores` is scratch for one head's [Tq, Tk] attention weights; keep it to reuse it.
+public func attention(query: Tensor, key: Tensor, value: Tensor, heads: Int,
+                      mask: AttentionMask = .none, scale: Float? = nil,
+                      scores: inout Tensor, into out: inout Tensor) {
     precondition(query.rank == 3 && key.rank == 3 && value.rank == 3, "attention wants [B, T, D] inputs")
     let b = query.shape[0], tq = query.shape[1], d = query.shape[2], tk = key.shape[1]
     precondition(key.shape == [b, tk, d] && value.shape == [b, tk, d],
@@ -42,7 +52,7 @@ public func attention(query: Tensor, key: Tensor, value: Tensor, heads: Int,
     let alpha = scale ?? 1 / Float(dh).squareRoot()
     out.prepare(shape: [b, tq, d])
     if out.count == 0 { return }
-    var scores = [Float](repeating: 0, count: tq * tk)
+    scores.prepare(shape: [tq, tk])
     query.withUnsafeBufferPointer { q in
     key.withUnsafeBufferPointer { k in
     value.withUnsafeBufferPointer { v in

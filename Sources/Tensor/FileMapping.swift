@@ -33,6 +33,8 @@ final class FileMapping {
         guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
             throw SafeTensorsError(file: url, "cannot be memory-mapped (\(String(cString: strerror(errno)))).")
         }
+        // Weights are read front to back once at load: ask the kernel to read ahead.
+        madvise(p, size, MADV_SEQUENTIAL)
         base = UnsafeRawPointer(p)
         mapped = true
     }

@@ -72,12 +72,11 @@ public final class SafeTensorsFile: @unchecked Sendable {  // immutable after in
             throw SafeTensorsError(file: url, "tensor \"\(name)\" has dtype \(entry.dtype.rawValue), which cannot be read as floats (F32, F16, BF16 or F64 expected).")
         }
         let n = entry.elementCount
-        var storage = [Float](repeating: 0, count: n)
-        if n > 0 {
-            storage.withUnsafeMutableBufferPointer { dst in
-                entry.dtype.convert(UnsafeRawPointer(mapping.base + dataStart + entry.byteRange.lowerBound),
-                                    count: n, into: dst.baseAddress!)
-            }
+        let source = UnsafeRawPointer(mapping.base + dataStart + entry.byteRange.lowerBound)
+        // Converted straight into uninitialised storage: no zero-fill pass over 600 MB of weights.
+        let storage = [Float](unsafeUninitializedCapacity: n) { buffer, initialized in
+            if n > 0 { entry.dtype.convert(source, count: n, into: buffer.baseAddress!) }
+            initialized = n
         }
         return Tensor(shape: entry.shape, storage: storage)
     }

@@ -10,12 +10,16 @@
 //                                                  per-frame caller keeps so frames allocate nothing
 import Tensor
 
-/// The intermediate tensors of one encoder layer, reused from layer to layer and frame to frame.
+/// The intermediate tensors of one encoder layer, reused from layer to layer and frame to frame
+/// (and the vision embeddings' patch scratch, so a vision tower call allocates little else).
 public struct CLIPEncoderWorkspace: Sendable {
+    var columns = Tensor(zeros: [0])
+    var patches = Tensor(zeros: [0])
     var normed = Tensor(zeros: [0])
     var query = Tensor(zeros: [0])
     var key = Tensor(zeros: [0])
     var value = Tensor(zeros: [0])
+    var scores = Tensor(zeros: [0])
     var context = Tensor(zeros: [0])
     var projected = Tensor(zeros: [0])
     var hidden = Tensor(zeros: [0])
@@ -78,7 +82,8 @@ public struct CLIPEncoderLayer: Sendable {
         selfAttention.query.apply(ws.normed, into: &ws.query)
         selfAttention.key.apply(ws.normed, into: &ws.key)
         selfAttention.value.apply(ws.normed, into: &ws.value)
-        attention(query: ws.query, key: ws.key, value: ws.value, heads: selfAttention.heads, mask: mask, into: &ws.context)
+        attention(query: ws.query, key: ws.key, value: ws.value, heads: selfAttention.heads, mask: mask,
+                  scores: &ws.scores, into: &ws.context)
         selfAttention.output.apply(ws.context, into: &ws.projected)
         h.add(ws.projected)
         layerNorm2.apply(h, into: &ws.normed)

@@ -6,6 +6,7 @@
 //   let out = try vision(pixelValues)   // [B, C, imageSize, imageSize]
 //   out.lastHiddenState [B, 1 + N, D] (before post-layernorm, as transformers returns it),
 //   out.pooled [B, D] (post-layernorm of the class token)
+//   embeddings(pixels, positions:) / embeddings.apply(..., into:)   [B, 1 + N, D]
 //   try vision(pixelValues, workspace: &ws)   // the encoder's intermediates kept across frames
 //
 // OWL-ViT names the pre-norm `pre_layernorm` (pass preLayerNormKey); CLIPSeg interpolates the
@@ -28,9 +29,17 @@ public struct CLIPVisionEmbeddings: Sendable {
     /// [B, 1 + N, D]: the class token then the patches, plus `positions` ([1 + N, D]; the
     /// checkpoint's position embeddings by default).
     public func callAsFunction(_ pixels: Tensor, positions: Tensor? = nil) -> Tensor {
-        let patches = patchEmbedding(pixels)
+        var columns = Tensor(zeros: [0]), patches = Tensor(zeros: [0]), out = Tensor(zeros: [0])
+        apply(pixels, positions: positions, columns: &columns, patches: &patches, into: &out)
+        return out
+    }
+
+    /// The same into `out`, with the unfolded patches and patch embeddings in reused scratch.
+    public func apply(_ pixels: Tensor, positions: Tensor? = nil, columns: inout Tensor,
+                      patches: inout Tensor, into out: inout Tensor) {
+        patchEmbedding.apply(pixels, columns: &columns, into: &patches)
         let b = patches.shape[0], n = patches.shape[1], d = patches.shape[2]
-        var out = Tensor(zeros: [b, n + 1, d])
+        out.prepare(shape: [b, n + 1, d])
         out.withUnsafeMutableBufferPointer { o in
             classEmbedding.withUnsafeBufferPointer { cls in
                 patches.withUnsafeBufferPointer { p in
@@ -43,7 +52,6 @@ public struct CLIPVisionEmbeddings: Sendable {
             }
         }
         out.addBroadcast(positions ?? positionEmbedding)
-        return out
     }
 }
 
@@ -86,7 +94,8 @@ public struct CLIPVisionTransformer: Sendable {
     public func callAsFunction(_ pixels: Tensor, workspace: inout CLIPEncoderWorkspace,
                                observe: ((Int, Tensor) -> Void)? = nil) throws -> CLIPVisionOutput {
         try checkInput(pixels)
-        var h = embeddings(pixels)
+        var h = Tensor(zeros: [0])
+        embeddings.apply(pixels, columns: &workspace.columns, patches: &workspace.patches, into: &h)
         preLayerNorm.normalize(&h)
         encoder.run(&h, workspace: &workspace, observe: observe)
         let tokens = h.shape[1]
