@@ -47,32 +47,35 @@ final class BytePairEncoder: @unchecked Sendable {  // the cache is guarded by `
         return symbols
     }
 
-    /// Merges greedily by rank. `ranks[i]` is the rank of the pair (symbols[i], symbols[i + 1]),
-    /// kept up to date so each step costs one scan and no hashing beyond the two new pairs.
+    /// Merges by rank, leftmost first among equal ranks. Symbols live in a doubly linked list
+    /// over the original positions; a queued pair is stale once either side has changed.
     private func merge(_ input: [Int32]) -> [Int32] {
-        var symbols = input
-        guard symbols.count > 1 else { return symbols }
-        let none = Int32.max
-        var ranks = (0..<(symbols.count - 1)).map { pairRank(symbols[$0], symbols[$0 + 1]) ?? none }
-        while true {
-            var best = -1
-            var bestRank = none
-            for (i, rank) in ranks.enumerated() where rank < bestRank {
-                best = i
-                bestRank = rank
-            }
-            guard best >= 0 else { break }
-            let merged = merges[BPEVocabulary.PairKey(left: symbols[best], right: symbols[best + 1])]!.merged
-            symbols[best] = merged
-            symbols.remove(at: best + 1)
-            ranks.remove(at: best)
-            if best < ranks.count { ranks[best] = pairRank(merged, symbols[best + 1]) ?? none }
-            if best > 0 { ranks[best - 1] = pairRank(symbols[best - 1], merged) ?? none }
+        guard input.count > 1 else { return input }
+        var ids = input
+        var next = (0..<input.count).map { Int32($0 + 1) }  // input.count marks the end
+        var previous = (0..<input.count).map { Int32($0 - 1) }
+        var alive = [Bool](repeating: true, count: input.count)
+        var queue = MergeQueue(capacity: input.count)
+        func enqueue(_ position: Int32) {
+            let right = next[Int(position)]
+            guard right < ids.count, let merge = merges[BPEVocabulary.PairKey(left: ids[Int(position)], right: ids[Int(right)])]
+            else { return }
+            queue.push(.init(rank: merge.rank, position: position, left: ids[Int(position)],
+                             right: ids[Int(right)], merged: merge.merged))
         }
-        return symbols
-    }
-
-    private func pairRank(_ left: Int32, _ right: Int32) -> Int32? {
-        merges[BPEVocabulary.PairKey(left: left, right: right)]?.rank
+        for position in 0..<Int32(input.count - 1) { enqueue(position) }
+        while let candidate = queue.pop() {
+            let position = Int(candidate.position)
+            let right = Int(next[position])
+            guard alive[position], right < ids.count, ids[position] == candidate.left,
+                  ids[right] == candidate.right else { continue }
+            ids[position] = candidate.merged
+            alive[right] = false
+            next[position] = next[right]
+            if Int(next[right]) < ids.count { previous[Int(next[right])] = Int32(position) }
+            if previous[position] >= 0 { enqueue(previous[position]) }
+            enqueue(Int32(position))
+        }
+        return (0..<ids.count).filter { alive[$0] }.map { ids[$0] }
     }
 }
