@@ -37,13 +37,7 @@ struct BPEVocabulary: Sendable {
         let data = try readData(url)
         let notAMap = TokenizerError.malformed(
             url, problem: "is not a JSON object mapping each token to a non-negative integer id")
-        // Codable with whole-number values: a fraction, a boolean or a string id fails to decode.
-        guard let entries = try? JSONDecoder().decode([String: Int64].self, from: data) else { throw notAMap }
-        var vocabulary = [String: Int32](minimumCapacity: entries.count)
-        for (token, value) in entries {
-            guard let id = Int32(exactly: value), id >= 0 else { throw notAMap }
-            vocabulary[token] = id
-        }
+        guard let vocabulary = VocabularyJSON.parse(Array(data)) else { throw notAMap }
         if vocabulary.isEmpty {
             throw TokenizerError.malformed(url, problem: "holds no tokens")
         }
@@ -53,36 +47,38 @@ struct BPEVocabulary: Sendable {
     private static func readMerges(_ url: URL, vocabulary: [String: Int32], vocabFile: URL) throws
         -> [PairKey: MergeResult]
     {
-        let data = try readData(url)
-        guard let text = String(data: data, encoding: .utf8) else {
+        let bytes = Array(try readData(url))
+        guard String(validating: bytes, as: UTF8.self) != nil else {
             throw TokenizerError.malformed(url, problem: "is not UTF-8 text")
         }
-        // Split on scalars, not Characters: "\r\n" is one Character, and a space followed by a
-        // combining mark would be too.
-        var lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
+        // Byte-level parsing: 48,894 lines through String and Character APIs cost ~0.1 s.
+        var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         if lines.last?.isEmpty == true { lines.removeLast() }  // the newline that ends the last line
         var merges = [PairKey: MergeResult](minimumCapacity: lines.count)
         var rank: Int32 = 0
+        let versionPrefix = Array("#version".utf8)
         for (index, rawLine) in lines.enumerated() {
             // Like Rust's BufRead::lines, a CRLF line ending is a line ending.
-            let line = rawLine.last == "\r" ? rawLine.dropLast() : rawLine
-            if Substring(line).hasPrefix("#version") { continue }
-            let parts = line.split(separator: " ", omittingEmptySubsequences: false)
-            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+            let line = rawLine.last == UInt8(ascii: "\r") ? rawLine.dropLast() : rawLine
+            if line.starts(with: versionPrefix) { continue }
+            guard let space = line.firstIndex(of: UInt8(ascii: " ")), space > line.startIndex,
+                  space < line.endIndex - 1, !line[(space + 1)...].contains(UInt8(ascii: " ")) else {
                 throw TokenizerError.malformed(
                     url, problem: "line \(index + 1) is not two tokens separated by one space")
             }
-            let left = String(Substring(parts[0])), right = String(Substring(parts[1]))
+            // Splitting valid UTF-8 at an ASCII space leaves valid UTF-8 on both sides.
+            let left = String(decoding: line[..<space], as: UTF8.self)
+            let right = String(decoding: line[(space + 1)...], as: UTF8.self)
+            let joined = left + right
             guard let leftID = vocabulary[left], let rightID = vocabulary[right],
-                  let mergedID = vocabulary[left + right] else {
-                let missing = [left, right, left + right].first { vocabulary[$0] == nil }!
+                  let mergedID = vocabulary[joined] else {
+                let missing = [left, right, joined].first { vocabulary[$0] == nil }!
                 throw TokenizerError.malformed(
                     url, problem: "line \(index + 1) uses the token \"\(missing)\", which \(vocabFile.lastPathComponent) lacks")
             }
-            let key = PairKey(left: leftID, right: rightID)
             // A repeated pair takes its last rank: the reference builds its merge map the same
             // way, later lines overwriting earlier ones.
-            merges[key] = MergeResult(rank: rank, merged: mergedID)
+            merges[PairKey(left: leftID, right: rightID)] = MergeResult(rank: rank, merged: mergedID)
             rank += 1
         }
         return merges

@@ -122,4 +122,26 @@ import TestSupport
         let lf = try TokenizerLayout.load("vocab-only")
         #expect(crlf.encode("a photo of a tabby cat") == lf.encode("a photo of a tabby cat"))
     }
+
+    /// vocab.json written with every non-ASCII character escaped
+    /// and one entry per line, as other JSON writers do, loads to the same tokenizer.
+    @Test func escapedAndIndentedVocabularyLoadsTheSame() throws {
+        let original = try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("samples/tokenizer/vocab.json"), encoding: .utf8)
+        var escaped = ""
+        for scalar in original.unicodeScalars {
+            if scalar.value > 0x7E {
+                for unit in String(scalar).utf16 { escaped += String(format: "\\u%04x", unit) }
+            } else {
+                escaped.unicodeScalars.append(scalar)
+            }
+        }
+        // A line break after each entry: after the comma that follows an id.
+        escaped = escaped.replacingOccurrences(of: "([0-9]),\"", with: "$1,\n  \"", options: .regularExpression)
+        #expect(escaped.contains("\\u0120") && escaped.contains(",\n  \""))
+        let checkpoint = try Checkpoint(vocab: escaped)
+        let tokenizer = try CLIPTokenizer(directory: checkpoint.url)
+        for item in TokenizerCorpus.shared.cases.prefix(300) {
+            #expect(tokenizer.encode(item.text) == item.ids, "\(item.text.debugDescription)")
+        }
+    }
 }
