@@ -7,7 +7,8 @@ Never committed: about 600 MB in float32.
     CLIPSTREAM_FULL_CLIP=/tmp/clip-vit-b32-random swift test -c release --filter FullSizeCLIPTests
 
 Also writes reference.json: transformers' logits_per_image for fixed token ids and pixel values,
-so the run checks the full-size path against the reference too.
+and for a 1280x720 image (image-1280x720.rgb, raw RGB24) classified through CLIPProcessor with
+two labels, so the run checks the full-size path against the reference too.
 """
 import json
 import os
@@ -15,8 +16,10 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
-from transformers import CLIPConfig, CLIPImageProcessor, CLIPModel
+from PIL import Image
+from transformers import CLIPConfig, CLIPImageProcessor, CLIPModel, CLIPProcessor
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -39,7 +42,26 @@ def main(out: Path) -> None:
     start = time.perf_counter()
     result = model(input_ids=ids, attention_mask=mask, pixel_values=pixels)
     elapsed = time.perf_counter() - start
+    # A 1280x720 frame through the processor, as `clipstream classify` would see it.
+    h, w = 720, 1280
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    rgb = np.stack([30 + 200 * x / w, 220 - 160 * y / h, 90 + 100 * (x * y) / (w * h)], axis=-1)
+    rgb += np.random.RandomState(5).uniform(-10, 10, rgb.shape)
+    rgb[100:400, 120:420] = (220, 40, 40)
+    raw = np.clip(np.round(rgb), 0, 255).astype(np.uint8)
+    (out / "image-1280x720.rgb").write_bytes(raw.tobytes())
+    labels, template = ["cat", "dog"], "a photo of a {}."
+    processor = CLIPProcessor.from_pretrained(out)
+    inputs = processor(text=[template.format(l) for l in labels], images=Image.fromarray(raw, "RGB"),
+                       return_tensors="pt", padding=True)
+    start = time.perf_counter()
+    classified = model(**inputs)
+    classify_seconds = time.perf_counter() - start
     (out / "reference.json").write_text(json.dumps({
+        "image": {"file": "image-1280x720.rgb", "width": w, "height": h, "labels": labels, "template": template,
+                  "logits_per_image": classified.logits_per_image.flatten().tolist(),
+                  "probs": classified.logits_per_image.softmax(-1).flatten().tolist(),
+                  "torch_forward_seconds": classify_seconds},
         "input_ids": ids.tolist(), "attention_mask": mask.tolist(),
         "pixel_values": {"shape": list(pixels.shape), "data": pixels.flatten().tolist()},
         "logits_per_image": result.logits_per_image.flatten().tolist(),

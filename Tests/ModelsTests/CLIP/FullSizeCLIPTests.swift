@@ -10,7 +10,7 @@ import TestSupport
 
 private let directory = ProcessInfo.processInfo.environment["CLIPSTREAM_FULL_CLIP"]
 
-@Suite(.enabled(if: directory != nil, "set CLIPSTREAM_FULL_CLIP to a directory made by tools/make_full_clip.py"))
+@Suite(.serialized, .enabled(if: directory != nil, "set CLIPSTREAM_FULL_CLIP to a directory made by tools/make_full_clip.py"))
 struct FullSizeCLIPTests {
     struct Reference: Decodable {
         let input_ids: [[Int32]]
@@ -18,6 +18,18 @@ struct FullSizeCLIPTests {
         let pixel_values: CLIPReference.Shaped
         let logits_per_image: [Float]
         let image_embeds: [Float]
+        let torch_forward_seconds: Double
+        let image: ImageCase
+    }
+
+    struct ImageCase: Decodable {
+        let file: String
+        let width: Int
+        let height: Int
+        let labels: [String]
+        let template: String
+        let logits_per_image: [Float]
+        let probs: [Float]
         let torch_forward_seconds: Double
     }
 
@@ -39,5 +51,32 @@ struct FullSizeCLIPTests {
         let logitError = expectClose(logits.storage, ref.logits_per_image, atol: 1e-3, "full-size logits_per_image")
         let embedError = expectClose(image.storage, ref.image_embeds, atol: 1e-4, "full-size image_embeds")
         print("full-size CLIP ViT-B/32: load \(load), text tower (2 x 8 tokens) \(textTime), image tower per 224x224 image \(imageTimes.map { "\($0)" }.joined(separator: ", ")); max |error| logits \(logitError), image_embeds \(embedError); torch forward in the script \(ref.torch_forward_seconds) s")
+    }
+
+    /// What `clipstream classify` does after decoding: checkpoint, tokenizer and preprocessor
+    /// loaded, prompts embedded, a 1280x720 frame preprocessed and classified.
+    @Test func classifiesA720pFrameLikeCLIPProcessorAndModel() throws {
+        let dir = URL(fileURLWithPath: directory!)
+        let ref = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: dir.appendingPathComponent("reference.json"))).image
+        let rgb = try Data(contentsOf: dir.appendingPathComponent(ref.file))
+        let clock = ContinuousClock()
+        var checkpoint: CLIPCheckpoint!
+        let load = try clock.measure { checkpoint = try CLIPCheckpoint(directory: dir) }
+        var classifier: ZeroShotClassifier!
+        let prompts = try clock.measure { classifier = try checkpoint.classifier(labels: ref.labels, template: ref.template) }
+        let preprocessor = try checkpoint.makePreprocessor()
+        var result: Classification!
+        var times: [Duration] = []
+        for _ in 0..<3 {
+            times.append(try clock.measure {
+                try rgb.withUnsafeBytes { raw in
+                    let view = try RGBImageView(width: ref.width, height: ref.height, pixels: raw.bindMemory(to: UInt8.self))
+                    result = try classifier.classify(preprocessor(view))[0]
+                }
+            })
+        }
+        let logitError = expectClose(result.logits, ref.logits_per_image, atol: 1e-4, "720p logits_per_image")
+        let probError = expectClose(result.probs, ref.probs, atol: 1e-4, "720p probs")
+        print("full-size CLIP ViT-B/32 on 1280x720: load (model + tokenizer + preprocessor) \(load), \(ref.labels.count) prompts \(prompts), preprocess + image tower + logits \(times.map { "\($0)" }.joined(separator: ", ")); max |error| logits \(logitError), probs \(probError); torch forward in the script \(ref.torch_forward_seconds) s")
     }
 }
