@@ -102,6 +102,44 @@ func adler32(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
         #expect(frames.count == 15)
     }
 
+    @Test func framesHandedToAnotherThreadKeepTheirPixels() throws {
+        // The pipeline's shape: decode on one thread, consume (and drop) frames on another while
+        // the pool recycles buffers. Every frame must still hold its own pixels when read.
+        let all = try Fixtures.json("video/expected.json", as: [String: AnyDecodable].self)
+        let source = (all["lossless_source_adler32"]!.value as! [Any]).map { UInt32($0 as! String, radix: 16)! }
+        let decoder = try VideoDecoder(path: Fixtures.url("video/lossless_ffv1.mkv").path)
+        let queue = DispatchQueue(label: "consumer")
+        let slots = DispatchSemaphore(value: 3)
+        final class Sums: @unchecked Sendable {
+            let lock = NSLock()
+            var byIndex: [Int: UInt32] = [:]
+        }
+        let sums = Sums()
+        while let frame = try decoder.nextFrame() {
+            slots.wait()
+            queue.async {
+                usleep(2000)
+                let sum = frame.withUnsafeBytes { adler32($0) }
+                sums.lock.withLock { sums.byIndex[frame.index] = sum }
+                slots.signal()
+            }
+        }
+        queue.sync {}
+        #expect((0..<source.count).map { sums.byIndex[$0] } == source)
+    }
+
+    @Test func discardingNonReferenceFramesDecodesLessAndKeepsExactTimestamps() throws {
+        let expected = try probed("h264_bframes.mp4")
+        var options = VideoDecoderOptions(sampling: .fps(5))
+        options.discardNonReferenceFrames = true
+        let decoder = try VideoDecoder(path: Fixtures.url("video/h264_bframes.mp4").path, options: options)
+        var pts: [Double] = []
+        while let frame = try decoder.nextFrame() { pts.append(frame.pts) }
+        #expect(decoder.decodedFrameCount < expected.frames, "B-frames were skipped, not decoded")
+        #expect(pts.count == 15, "still one frame per 0.2 s tick over 3 s")
+        #expect(pts.allSatisfy { t in expected.pts.contains { abs($0 - t) < 2e-6 } }, "every pts is a real frame's pts")
+    }
+
     @Test func buffersAreReusedOnceFramesAreDropped() throws {
         let decoder = try VideoDecoder(path: Fixtures.url("video/h264_bframes.mp4").path)
         var addresses = Set<UnsafeMutableRawPointer>()
