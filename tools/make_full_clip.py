@@ -5,6 +5,8 @@ Never committed: about 600 MB in float32.
 
     /tmp/refenv/bin/python tools/make_full_clip.py /tmp/clip-vit-b32-random
     CLIPSTREAM_FULL_CLIP=/tmp/clip-vit-b32-random swift test -c release --filter FullSizeCLIPTests
+    clipstream classify --model /tmp/clip-vit-b32-random --label cat --label dog \
+        /tmp/clip-vit-b32-random/image-1280x720.png --json   # probs as in reference.json "image"
 
 Also writes reference.json: transformers' logits_per_image for fixed token ids and pixel values,
 and for a 1280x720 image (image-1280x720.rgb, raw RGB24) classified through CLIPProcessor with
@@ -50,6 +52,7 @@ def main(out: Path) -> None:
     rgb[100:400, 120:420] = (220, 40, 40)
     raw = np.clip(np.round(rgb), 0, 255).astype(np.uint8)
     (out / "image-1280x720.rgb").write_bytes(raw.tobytes())
+    Image.fromarray(raw, "RGB").save(out / "image-1280x720.png")  # the same pixels, for the CLI
     labels, template = ["cat", "dog"], "a photo of a {}."
     processor = CLIPProcessor.from_pretrained(out)
     inputs = processor(text=[template.format(l) for l in labels], images=Image.fromarray(raw, "RGB"),
