@@ -1,0 +1,50 @@
+// The decoder alone (reduces, FiLM, post-norm layers, upsampling head), fed the reference's
+// backbone activations and prompt embeddings: logits within 1e-4 of transformers for both heads.
+import Foundation
+import Testing
+import Tensor
+import TestSupport
+@testable import Models
+
+@Suite("CLIPSeg decoder and position embeddings")
+struct CLIPSegDecoderTests {
+    func loadConfig(_ checkpoint: String) throws -> CLIPSegConfig {
+        let data = try Data(contentsOf: CLIPSegReference.directory(checkpoint).appendingPathComponent("config.json"))
+        return try JSONDecoder().decode(CLIPSegConfig.self, from: data)
+    }
+
+    @Test("decoder logits from the reference activations", arguments: CLIPSegReference.checkpoints)
+    func decoder(checkpoint: String) throws {
+        let ref = try CLIPSegReference.load(checkpoint)
+        let config = try loadConfig(checkpoint)
+        let binder = try WeightBinder(contentsOf: CLIPSegReference.directory(checkpoint)
+            .appendingPathComponent("model.safetensors"))
+        let decoder = CLIPSegDecoder(weights: binder.scope("decoder"), config: config)
+        binder.allowUnused { !$0.hasPrefix("decoder.") }
+        try binder.finish()
+
+        let grid = Int(Double(ref.activations_shape[1] - 1).squareRoot())
+        let conditioning = decoder.film.conditioning(ref.conditionals)
+        let logits = decoder.logits(activations: ref.activationTensors, conditioning: conditioning,
+                                    rows: grid, columns: grid)
+        #expect(logits.shape == ref.logits_shape)
+        let err = expectClose(logits.storage, ref.logits, atol: 1e-4, "\(checkpoint) logits")
+        print("CLIPSeg decoder \(checkpoint): max |logit error| \(err)")
+    }
+
+    @Test("bicubic position-embedding interpolation", arguments: CLIPSegReference.checkpoints)
+    func positions(checkpoint: String) throws {
+        let ref = try CLIPSegReference.load(checkpoint)
+        let config = try loadConfig(checkpoint)
+        let binder = try WeightBinder(contentsOf: CLIPSegReference.directory(checkpoint)
+            .appendingPathComponent("model.safetensors"))
+        let v = config.visionConfig
+        let side = v.imageSize / v.patchSize
+        let table = binder.tensor("clip.vision_model.embeddings.position_embedding.weight",
+                                  shape: [side * side + 1, v.hiddenSize])
+        let grid = ref.pixel_values_shape[2] / v.patchSize
+        let resized = PositionEmbeddingInterpolation.resize(table, toRows: grid, columns: grid)
+        #expect(resized.shape == ref.position_embeddings_shape)
+        expectClose(resized.storage, ref.position_embeddings, atol: 1e-6, "\(checkpoint) positions")
+    }
+}

@@ -1,0 +1,48 @@
+// The whole model on the reference's token ids and pixels: prompt embeddings, backbone
+// activations and logits within float32 round-off (1e-4 absolute) of transformers, for both
+// upsampling heads and both stored dtypes (F32, BF16), at an input size that forces
+// position-embedding interpolation.
+import Foundation
+import Testing
+import Tensor
+import TestSupport
+@testable import Models
+
+@Suite("CLIPSeg model against transformers")
+struct CLIPSegModelTests {
+    @Test("prompt embeddings, activations and logits", arguments: CLIPSegReference.checkpoints)
+    func reference(checkpoint: String) throws {
+        let ref = try CLIPSegReference.load(checkpoint)
+        let model = try CLIPSegModel(directory: CLIPSegReference.directory(checkpoint))
+        #expect(!ref.later_layers_matter, "the fixture says later backbone layers matter; the early stop is wrong")
+
+        let ids = ref.input_ids.map { $0.map(Int32.init) }
+        let mask = ref.attention_mask.map { $0.map(Int32.init) }
+        let prompts = try model.promptEmbeddings(inputIDs: ids, attentionMask: mask)
+        #expect(prompts.shape == ref.conditional_embeddings_shape)
+        let promptError = expectClose(prompts.storage, ref.conditional_embeddings, atol: 1e-4, "\(checkpoint) prompt embeddings")
+
+        let (activations, rows, columns) = model.backbone.activations(ref.pixels)
+        #expect(rows * columns + 1 == ref.activations_shape[1])
+        for (i, a) in activations.enumerated() {
+            expectClose(a.storage, ref.activations[i], atol: 1e-4, "\(checkpoint) activation \(ref.extract_layers[i])")
+        }
+
+        let logits = try model.logits(pixelValues: ref.pixels, promptEmbeddings: prompts)
+        #expect(logits.shape == ref.logits_shape)
+        let logitError = expectClose(logits.storage, ref.logits, atol: 1e-4, "\(checkpoint) logits")
+        print("CLIPSeg \(checkpoint): max |prompt embedding error| \(promptError), max |logit error| \(logitError)")
+    }
+
+    @Test("one prompt at a time gives the batched logits", arguments: CLIPSegReference.checkpoints)
+    func promptsIndependent(checkpoint: String) throws {
+        let ref = try CLIPSegReference.load(checkpoint)
+        let model = try CLIPSegModel(directory: CLIPSegReference.directory(checkpoint))
+        let all = try model.logits(pixelValues: ref.pixels, promptEmbeddings: ref.conditionals)
+        let per = all.count / ref.prompts.count
+        for i in ref.prompts.indices {
+            let one = try model.logits(pixelValues: ref.pixels, promptEmbeddings: ref.conditionals.rows(i..<(i + 1)))
+            expectClose(one.storage, all.storage[(i * per)..<((i + 1) * per)], atol: 1e-5, "prompt \(i) alone")
+        }
+    }
+}
