@@ -16,6 +16,7 @@ struct EndToEndFixture: Decodable {
     let image: String
     let width: Int
     let height: Int
+    let rgb: [UInt8]
     let prompts: [String]
     let input_ids: [[Int]]
     let pixel_values_shape: [Int]
