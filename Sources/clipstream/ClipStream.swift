@@ -17,6 +17,7 @@ struct ClipStream: ParsableCommand {
         subcommands: [
             ClassifyCommand.self,
             EmbedCommand.self,
+            SegmentCommand.self,
             RunCommand.self,
         ])
 }

@@ -2,7 +2,7 @@
 // CLIPSegProcessor + CLIPSegForImageSegmentation give, with the prompt work done once.
 //
 //   let segmenter = try CLIPSegSegmenter(directory: url, prompts: ["sky", "road"], threshold: 0.5)
-//   let segments = try segmenter.segment(image)     // RGBImageView of any size -> one Segment per prompt
+//   let segments = try segmenter.segment(image)     // RGBImageView of any size -> one PromptSegment per prompt
 //   segments[0].logits            [H, W] at model resolution
 //   segments[0].coverage, .meanProbability, .boundingBox (source pixels), .probabilityMask()
 //
@@ -51,15 +51,15 @@ public final class CLIPSegSegmenter {
         conditioning = try model.conditioning(promptEmbeddings)
     }
 
-    /// One Segment per prompt for an RGB image of any size.
-    public func segment(_ image: RGBImageView) throws -> [Segment] {
+    /// One PromptSegment per prompt for an RGB image of any size.
+    public func segment(_ image: RGBImageView) throws -> [PromptSegment] {
         let pixels = try preprocessor(image)
         return try segment(pixelValues: pixels, sourceWidth: image.width, sourceHeight: image.height)
     }
 
     /// The same from preprocessed pixel values [1, 3, H, W] of a `sourceWidth` x
     /// `sourceHeight` image (the size masks and boxes refer to).
-    public func segment(pixelValues: Tensor, sourceWidth: Int, sourceHeight: Int) throws -> [Segment] {
+    public func segment(pixelValues: Tensor, sourceWidth: Int, sourceHeight: Int) throws -> [PromptSegment] {
         guard sourceWidth > 0, sourceHeight > 0 else {
             throw ModelInputError("The source image is \(sourceWidth)x\(sourceHeight) pixels; segmentation needs at least 1x1.")
         }
@@ -67,7 +67,7 @@ public final class CLIPSegSegmenter {
         let h = logits.shape[1], w = logits.shape[2]
         return prompts.enumerated().map { i, prompt in
             let map = Tensor(shape: [h, w], storage: Array(logits.storage[(i * h * w)..<((i + 1) * h * w)]))
-            return Segment(prompt: prompt, logits: map, threshold: threshold,
+            return PromptSegment(prompt: prompt, logits: map, threshold: threshold,
                            sourceWidth: sourceWidth, sourceHeight: sourceHeight)
         }
     }

@@ -21,7 +21,7 @@ public struct BoundingBox: Sendable, Equatable, Codable {
     public var corners: [Double] { [x0, y0, x1, y1] }
 }
 
-public struct Segment: Sendable {
+public struct PromptSegment: Sendable {
     public let prompt: String
     /// Logits at model resolution, [H, W] (`CLIPSegImageSegmentationOutput.logits[i]`).
     public let logits: Tensor

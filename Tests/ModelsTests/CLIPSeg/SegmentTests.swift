@@ -46,7 +46,7 @@ struct SegmentTests {
         let f = try EndToEndFixture.load(checkpoint)
         for t in f.thresholds {
             for (i, expected) in t.segments.enumerated() {
-                let s = Segment(prompt: f.prompts[i], logits: f.logits(i), threshold: t.threshold,
+                let s = PromptSegment(prompt: f.prompts[i], logits: f.logits(i), threshold: t.threshold,
                                 sourceWidth: f.width, sourceHeight: f.height)
                 // One pixel of the model-resolution map is 1 / (H * W) of coverage.
                 #expect(abs(s.coverage - expected.coverage) < 1e-6, "coverage \(i) at \(t.threshold)")
@@ -67,7 +67,7 @@ struct SegmentTests {
         let f = try EndToEndFixture.load(checkpoint)
         let n = f.width * f.height
         for i in f.prompts.indices {
-            let s = Segment(prompt: f.prompts[i], logits: f.logits(i), threshold: 0.5,
+            let s = PromptSegment(prompt: f.prompts[i], logits: f.logits(i), threshold: 0.5,
                             sourceWidth: f.width, sourceHeight: f.height)
             // Probabilities in [0, 1]; torch's vectorised sigmoid differs from expf by an ulp or two.
             expectClose(s.probabilityMask(), f.source_mask[(i * n)..<((i + 1) * n)], atol: 1e-5, "mask \(i)")
@@ -78,7 +78,7 @@ struct SegmentTests {
 
     @Test("a map with nothing above the threshold has no box and zero coverage")
     func empty() {
-        let s = Segment(prompt: "x", logits: Tensor(shape: [2, 2], storage: [-3, -2, -1, 0]), threshold: 0.5,
+        let s = PromptSegment(prompt: "x", logits: Tensor(shape: [2, 2], storage: [-3, -2, -1, 0]), threshold: 0.5,
                         sourceWidth: 10, sourceHeight: 10)
         #expect(s.coverage == 0)
         #expect(s.boundingBox == nil)
