@@ -7,7 +7,8 @@
 //   segments[0].coverage, .meanProbability, .boundingBox (source pixels), .probabilityMask()
 //
 // Prompts are tokenised and embedded when the segmenter is made, through a TextEmbeddingCache
-// keyed by (checkpoint, text), and their FiLM scale and shift are computed then too. Per frame:
+// keyed by (checkpoint, text) — or handed in already embedded (`embed` computes them) — and
+// their FiLM scale and shift are computed then too. Per frame:
 // preprocessing, one backbone pass, one decoder pass batched over the prompts.
 // Not thread-safe (the preprocessor reuses its buffers): give each stage its own segmenter.
 import Foundation
@@ -32,23 +33,42 @@ public final class CLIPSegSegmenter {
                       prompts: prompts, threshold: threshold, cache: cache)
     }
 
-    public init(model: CLIPSegModel, tokenizer: CLIPTokenizer, preprocessor: ImagePreprocessor,
-                prompts: [String], threshold: Float = 0.5, cache: TextEmbeddingCache = TextEmbeddingCache()) throws {
+    /// Embeds the prompts through `cache` (only texts it has not seen for this checkpoint).
+    public convenience init(model: CLIPSegModel, tokenizer: CLIPTokenizer, preprocessor: ImagePreprocessor,
+                            prompts: [String], threshold: Float = 0.5,
+                            cache: TextEmbeddingCache = TextEmbeddingCache()) throws {
+        guard !prompts.isEmpty else { throw ModelInputError("Segmentation needs at least one prompt.") }
+        let embeddings = try cache.embeddings(for: prompts, checkpoint: model.checkpointID) { texts in
+            try Self.embed(texts, model: model, tokenizer: tokenizer)
+        }
+        try self.init(model: model, preprocessor: preprocessor, prompts: prompts,
+                      promptEmbeddings: embeddings, threshold: threshold)
+    }
+
+    /// Uses prompt embeddings computed elsewhere (an on-disk store, say) with `embed`.
+    public init(model: CLIPSegModel, preprocessor: ImagePreprocessor, prompts: [String],
+                promptEmbeddings: Tensor, threshold: Float = 0.5) throws {
         guard !prompts.isEmpty else { throw ModelInputError("Segmentation needs at least one prompt.") }
         guard threshold >= 0 && threshold <= 1 else {
             throw ModelInputError("The threshold \(threshold) is not a probability between 0 and 1.")
+        }
+        guard promptEmbeddings.rank == 2, promptEmbeddings.shape[0] == prompts.count else {
+            throw ModelInputError("\(prompts.count) prompts need \(prompts.count) prompt embeddings, got \(promptEmbeddings.shape).")
         }
         self.model = model
         self.prompts = prompts
         self.threshold = threshold
         self.preprocessor = preprocessor
-        // CLIPSegProcessor pads the prompts to the longest; the pooled end-of-text position is
-        // causal, so padding never changes an embedding and unseen prompts can be embedded apart.
-        promptEmbeddings = try cache.embeddings(for: prompts, checkpoint: model.checkpointID) { texts in
-            let batch = tokenizer.encodeBatch(texts, padding: .longest)
-            return try model.promptEmbeddings(inputIDs: batch.ids, attentionMask: batch.attentionMask)
-        }
+        self.promptEmbeddings = promptEmbeddings
         conditioning = try model.conditioning(promptEmbeddings)
+    }
+
+    /// The conditional embeddings [texts.count, projection_dim] of `texts`, tokenised as
+    /// CLIPSegProcessor does (padded to the longest). The pooled end-of-text position is causal,
+    /// so padding never changes an embedding: texts can be embedded in any grouping and cached.
+    public static func embed(_ texts: [String], model: CLIPSegModel, tokenizer: CLIPTokenizer) throws -> Tensor {
+        let batch = tokenizer.encodeBatch(texts, padding: .longest)
+        return try model.promptEmbeddings(inputIDs: batch.ids, attentionMask: batch.attentionMask)
     }
 
     /// One PromptSegment per prompt for an RGB image of any size.
