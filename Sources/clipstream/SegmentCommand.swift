@@ -14,6 +14,7 @@ import ArgumentParser
 import Foundation
 import Media
 import Models
+import Pipeline
 
 struct SegmentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -62,10 +63,7 @@ struct SegmentCommand: ParsableCommand {
         let writer = ImageWriter()
         for path in images {
             let frame = try ImageReader.read(path)
-            let segments = try frame.withUnsafeBytes { bytes in
-                try segmenter.segment(RGBImageView(width: frame.width, height: frame.height,
-                                                   pixels: bytes.bindMemory(to: UInt8.self)))
-            }
+            let segments = try frame.withRGBImageView { try segmenter.segment($0) }
             let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
             if let masks {
                 for (i, s) in segments.enumerated() {
