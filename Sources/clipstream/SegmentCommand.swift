@@ -25,8 +25,7 @@ struct SegmentCommand: ParsableCommand {
             same checkpoint and image; the vision backbone runs once per image for all prompts.
             """)
 
-    @Option(help: "A CLIPSeg checkpoint directory, or a repo id found in the local Hugging Face cache.")
-    var model: String
+    @OptionGroup var modelOptions: ModelOptions
 
     @Option(help: "A text prompt; repeat for several (each option takes one prompt, so commas are fine).")
     var prompt: [String] = []
@@ -40,8 +39,7 @@ struct SegmentCommand: ParsableCommand {
     @Option(name: .customLong("logits-out"), help: "Write each prompt's logits as raw float32 into this directory.")
     var logitsOut: String?
 
-    @Flag(help: "Print one JSON object per image per line.")
-    var json = false
+    @OptionGroup var output: OutputOptions
 
     @Argument(help: "Images to segment (PNG, JPEG, or anything FFmpeg decodes).")
     var images: [String] = []
@@ -58,10 +56,10 @@ struct SegmentCommand: ParsableCommand {
         // Unwritable output directories fail now, not after the first image's compute.
         let masks = try maskOut.map { try OutputDirectory(path: $0, option: "--mask-out") }
         let logits = try logitsOut.map { try OutputDirectory(path: $0, option: "--logits-out") }
-        let segmenter = try CLIPSegSegmenter(directory: ModelLocation.resolve(model), prompts: prompt,
-                                             threshold: threshold)
+        let segmenter = try CLIPSegSegmenter(directory: modelOptions.directory(), prompts: prompt,
+                                             threshold: threshold, backend: modelOptions.resize)
         let writer = ImageWriter()
-        for path in images {
+        try forEachInput(images) { path in
             let frame = try ImageReader.read(path)
             let segments = try frame.withRGBImageView { try segmenter.segment($0) }
             let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
@@ -73,52 +71,45 @@ struct SegmentCommand: ParsableCommand {
             }
             if let logits { try LogitsFiles.write(segments, source: path, stem: stem, into: logits) }
             let report = SegmentationReport(source: path, width: frame.width, height: frame.height, segments: segments)
-            print(json ? try report.jsonLine() : report.text, terminator: "")
-            fflush(stdout)
+            try emit(output.json ? report.jsonLine : report.text)
         }
     }
 }
 
 /// One image's segments as the CLI prints them.
-struct SegmentationReport: Encodable {
-    struct Item: Encodable {
-        var prompt: String
-        var label: Int
-        var coverage: Float
-        var meanProb: Float
-        var box: [Double]?
-
-        enum CodingKeys: String, CodingKey { case prompt, label, coverage, meanProb = "mean_prob", box }
-    }
-
+struct SegmentationReport {
     var source: String
     var width: Int
     var height: Int
-    var segments: [Item]
+    var segments: [PromptSegment]
 
-    init(source: String, width: Int, height: Int, segments: [PromptSegment]) {
-        self.source = source
-        self.width = width
-        self.height = height
-        self.segments = segments.enumerated().map { i, s in
-            Item(prompt: s.prompt, label: i, coverage: s.coverage, meanProb: s.meanProbability,
-                 box: s.boundingBox?.corners)
-        }
+    var jsonLine: String {
+        var line = JSONLine()
+        line.add("source", source)
+        line.add("width", width)
+        line.add("height", height)
+        line.add("segments", raw: "[" + segments.enumerated().map { i, s in
+            var item = JSONLine()
+            item.add("prompt", s.prompt)
+            item.add("label", i)
+            item.add("coverage", s.coverage)
+            item.add("mean_prob", s.meanProbability)
+            if let box = s.boundingBox { item.add("box", box.corners.map { Float($0) }) }
+            return item.line
+        }.joined(separator: ",") + "]")
+        return line.line
     }
 
-    func jsonLine() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
-    }
-
+    /// `photo.png (640x480)` then one line per prompt: coverage, mean probability, box.
     var text: String {
-        var lines = ["\(source) (\(width)x\(height)): \(segments.count) prompt\(segments.count == 1 ? "" : "s")"]
+        var lines = ["\(source) (\(width)x\(height))"]
         for s in segments {
-            var line = String(format: "  %5.1f%% covered, mean %.3f  ", 100 * s.coverage, s.meanProb) + s.prompt
-            if let box = s.box { line += "  [" + box.map { String(format: "%.1f", $0) }.joined(separator: ", ") + "]" }
+            var line = "  \(s.coverage.percent) covered, mean \(String(format: "%.3f", s.meanProbability))  \(s.prompt)"
+            if let box = s.boundingBox {
+                line += "  [" + box.corners.map { String(format: "%.1f", $0) }.joined(separator: ", ") + "]"
+            }
             lines.append(line)
         }
-        return lines.joined(separator: "\n") + "\n"
+        return lines.joined(separator: "\n")
     }
 }

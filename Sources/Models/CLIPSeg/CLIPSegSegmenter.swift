@@ -24,12 +24,13 @@ public final class CLIPSegSegmenter {
     let preprocessor: ImagePreprocessor
 
     /// Loads the model, tokenizer (vocab.json, merges.txt) and preprocessor_config.json of a
-    /// checkpoint directory.
+    /// checkpoint directory; `backend` picks which of transformers' resizes to reproduce.
     public convenience init(directory: URL, prompts: [String], threshold: Float = 0.5,
+                            backend: PreprocessingBackend = .torchvision,
                             cache: TextEmbeddingCache = TextEmbeddingCache()) throws {
         try self.init(model: CLIPSegModel(directory: directory),
                       tokenizer: CLIPTokenizer(directory: directory),
-                      preprocessor: ImagePreprocessor(directory: directory, family: .vit),
+                      preprocessor: ImagePreprocessor(directory: directory, family: .vit, backend: backend),
                       prompts: prompts, threshold: threshold, cache: cache)
     }
 
