@@ -29,15 +29,7 @@ public struct CLIPTokenizer: Sendable {
         let settings = try TokenizerSettings(directory: directory)
         let vocabFile = directory.appendingPathComponent("vocab.json")
 
-        // The reference adds each special token that is not an added token yet, with its
-        // vocabulary id, or with the next free id when vocab.json lacks it.
-        var added = settings.addedTokens
-        for spec in [settings.bos, settings.eos, settings.unk, settings.pad]
-        where !added.contains(where: { $0.content == spec.content }) {
-            let nextFree = max(Int32(vocabulary.tokenToID.count), (added.map(\.id).max() ?? -1) + 1)
-            added.append(AddedToken(content: spec.content, id: vocabulary.tokenToID[spec.content] ?? nextFree,
-                                    normalized: spec.normalized, singleWord: spec.singleWord))
-        }
+        let added = settings.resolvedAddedTokens(vocabulary: vocabulary.tokenToID)
         func id(of spec: TokenizerSettings.TokenSpec) -> Int32 {
             added.first { $0.content == spec.content }!.id
         }

@@ -4,8 +4,8 @@
 //   - special tokens: special_tokens_map.json over tokenizer_config.json over CLIPTokenizer's
 //     defaults (<|startoftext|>, <|endoftext|>, and <|endoftext|> for unk and pad);
 //   - added tokens: tokenizer.json's "added_tokens" when that file exists, else
-//     tokenizer_config.json's "added_tokens_decoder"; each special token not among them is then
-//     added, normalized only when its file says so.
+//     tokenizer_config.json's "added_tokens_decoder"; special tokens whose text is not among
+//     them are then added as `specialAddedTokens` describes.
 import Foundation
 
 struct TokenizerSettings {
@@ -13,6 +13,10 @@ struct TokenizerSettings {
         var content: String
         var normalized = false
         var singleWord = false
+        var lstrip = false
+        var rstrip = false
+        /// Given as plain text (or a default) rather than as a serialised AddedToken object.
+        var isPlainText = true
     }
 
     var bos = TokenSpec(content: "<|startoftext|>")
@@ -47,6 +51,36 @@ struct TokenizerSettings {
         }
     }
 
+    /// The added tokens after the special tokens join them, as transformers 5.24 does it
+    /// (measured on every combination in tools/fixtures/tokenizer.py and by hand): bos, eos, unk
+    /// and pad are candidates in that order; a candidate whose text is already an added token is
+    /// dropped, and so is one equal to an earlier candidate (plain text to plain text, object to
+    /// object with every flag); the survivors are added in order, and where several share a
+    /// text, the last one's flags win. Plain text means normalized: false. So OpenAI's old
+    /// tokenizer_config.json, whose eos and unk objects say normalized: true, still ends with a
+    /// non-normalized <|endoftext|>, because the plain-text pad token comes last.
+    func resolvedAddedTokens(vocabulary: [String: Int32]) -> [AddedToken] {
+        var added = addedTokens
+        let present = Set(added.map(\.content))
+        var candidates: [TokenSpec] = []
+        for spec in [bos, eos, unk, pad] where !present.contains(spec.content) && !candidates.contains(spec) {
+            candidates.append(spec)
+        }
+        for spec in candidates {
+            let token = { (id: Int32) in
+                AddedToken(content: spec.content, id: id, normalized: spec.normalized, singleWord: spec.singleWord)
+            }
+            if let index = added.firstIndex(where: { $0.content == spec.content }) {
+                added[index] = token(added[index].id)
+            } else {
+                // A text vocab.json lacks takes the next id after the vocabulary and added tokens.
+                let nextFree = max(Int32(vocabulary.count), (added.map(\.id).max() ?? -1) + 1)
+                added.append(token(vocabulary[spec.content] ?? nextFree))
+            }
+        }
+        return added
+    }
+
     /// A JSON object from an optional file: nil when the file does not exist.
     private static func readObject(_ url: URL) throws -> (url: URL, object: [String: Any])? {
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
@@ -62,7 +96,9 @@ struct TokenizerSettings {
         if let text = value as? String { return TokenSpec(content: text) }
         guard let object = value as? [String: Any], let content = object["content"] as? String else { return nil }
         return TokenSpec(content: content, normalized: object["normalized"] as? Bool ?? false,
-                         singleWord: object["single_word"] as? Bool ?? false)
+                         singleWord: object["single_word"] as? Bool ?? false,
+                         lstrip: object["lstrip"] as? Bool ?? false, rstrip: object["rstrip"] as? Bool ?? false,
+                         isPlainText: false)
     }
 
     /// tokenizer.json's list of {"id", "content", ...} or tokenizer_config.json's map from id

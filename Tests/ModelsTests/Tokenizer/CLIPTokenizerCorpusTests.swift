@@ -25,7 +25,8 @@ import TestSupport
         #expect(mismatches.isEmpty, "\(mismatches.count) of \(corpus.cases.count) differ:\n\(mismatches.prefix(20).joined(separator: "\n"))")
     }
 
-    @Test(arguments: ["openai", "openai-resaved", "owlvit", "pad-single-word", "pad-new"])
+    @Test(arguments: ["openai", "openai-resaved", "owlvit", "pad-single-word", "pad-new", "openai-config-only",
+                      "unk-object", "eos-plain-pad-normalized"])
     func layoutMatchesTheReference(name: String) throws {
         let tokenizer = try TokenizerLayout.load(name)
         let layout = try #require(TokenizerLayouts.shared.layouts[name])
@@ -50,5 +51,8 @@ import TestSupport
         #expect(layouts["owlvit"]?.differsFromVocabOnly.isEmpty == false)
         #expect(layouts["pad-single-word"]?.differsFromVocabOnly.isEmpty == false)
         #expect(layouts["pad-new"]?.differsFromVocabOnly.isEmpty == false)
+        #expect(layouts["openai-config-only"]?.differsFromVocabOnly.isEmpty == false)
+        #expect(layouts["unk-object"]?.differsFromVocabOnly.isEmpty == false)
+        #expect(layouts["eos-plain-pad-normalized"]?.differsFromVocabOnly.isEmpty == false)
     }
 }
