@@ -22,6 +22,13 @@ public struct OWLViTBoxHead: Sendable {
         self.boxBias = OWLViTBoxHead.boxBias(gridHeight: gridSize, gridWidth: gridSize)
     }
 
+    /// Binds box_head.* for the config's vision width and grid.
+    public init(weights w: WeightScope, config: OWLViTConfig) {
+        let d = config.visionConfig.hiddenSize
+        self.init(dense0: w.linear("dense0", in: d, out: d), dense1: w.linear("dense1", in: d, out: d),
+                  dense2: w.linear("dense2", in: d, out: 4), gridSize: config.gridSize)
+    }
+
     /// patches [N, D] (grid row-major) -> boxes [N, 4] as (cx, cy, w, h) relative to the image.
     public func callAsFunction(_ patches: Tensor) -> Tensor {
         var hidden = dense0(patches)

@@ -20,6 +20,14 @@ public struct OWLViTClassHead: Sendable {
         self.logitScale = logitScale
     }
 
+    /// Binds class_head.* for the config's widths.
+    public init(weights w: WeightScope, config: OWLViTConfig) {
+        let d = config.visionConfig.hiddenSize
+        self.init(dense0: w.linear("dense0", in: d, out: config.textConfig.hiddenSize),
+                  logitShift: w.linear("logit_shift", in: d, out: 1),
+                  logitScale: w.linear("logit_scale", in: d, out: 1))
+    }
+
     /// patches [N, D], queries [Q, textWidth] with `queryMask[q]` false for padded queries
     /// -> logits [N, Q].
     public func callAsFunction(_ patches: Tensor, queries: Tensor, queryMask: [Bool]) -> Tensor {

@@ -1,0 +1,66 @@
+// The whole detector on the tiny checkpoints against transformers: token ids, query and patch
+// embeddings, logits and boxes within 1e-4, and the post-processed detections.
+import Foundation
+import Models
+import Tensor
+import TestSupport
+import Testing
+
+@Suite("OWL-ViT detector")
+struct OWLViTDetectorTests {
+    @Test("fixed ids and pixels: embeddings, logits, boxes and detections", arguments: OWLViTReference.checkpoints)
+    func modelCase(checkpoint: String) throws {
+        let detector = try OWLViTDetector(directory: OWLViTReference.directory(checkpoint))
+        let r = try OWLViTReference.load(checkpoint).model
+        let ids = r.input_ids.map { $0.map(Int32.init) }, mask = r.attention_mask.map { $0.map(Int32.init) }
+        let queries = try detector.queryEncoder.embed(tokenIDs: ids, attentionMask: mask)
+        #expect(queries.mask == [true, true, true, false])
+        expectClose(queries.embeddings.storage, r.query_embeds, atol: 1e-4, "\(checkpoint) query embeddings")
+
+        let pixels = Tensor(shape: r.pixel_values_shape, storage: r.pixel_values)
+        let prediction = try detector.predict(pixelValues: pixels, queries: queries)
+        expectClose(prediction.patches.storage, r.image_embeds, atol: 1e-4, "\(checkpoint) patch embeddings")
+        #expect(prediction.logits.shape == r.logits_shape)
+        expectClose(prediction.logits.storage, r.logits, atol: 1e-4, "\(checkpoint) logits")
+        expectClose(prediction.boxes.storage, r.pred_boxes, atol: 1e-4, "\(checkpoint) boxes")
+
+        let found = try postProcessDetections(logits: prediction.logits, boxes: prediction.boxes,
+                                              width: r.target_size[1], height: r.target_size[0],
+                                              options: DetectionOptions(threshold: r.threshold))
+        expectSameDetections(found, r.detections, checkpoint)
+    }
+
+    @Test("image through processor, model and post-processing", arguments: OWLViTReference.checkpoints)
+    func imageCase(checkpoint: String) throws {
+        let detector = try OWLViTDetector(directory: OWLViTReference.directory(checkpoint))
+        let r = try OWLViTReference.load(checkpoint).image
+        for (query, expected) in zip(r.queries, r.input_ids) {
+            #expect(try detector.queryEncoder.tokenRow(query).ids == expected.map(Int32.init), "tokens of \(query)")
+        }
+        let queries = try detector.queries(r.queries)
+        let rgb = try Data(contentsOf: Fixtures.url("owlvit/image.rgb"))
+        let found = try rgb.withUnsafeBytes { raw in
+            let image = try RGBImageView(width: r.width, height: r.height, pixels: raw.bindMemory(to: UInt8.self))
+            let pixels = try detector.pixelValues(image)
+            #expect(pixels.shape == r.pixel_values_shape)
+            expectClose(pixels.storage, r.pixel_values, atol: 1e-5, "\(checkpoint) pixel values")
+            let prediction = try detector.predict(pixelValues: pixels, queries: queries)
+            expectClose(prediction.logits.storage, r.logits, atol: 1e-4, "\(checkpoint) logits")
+            expectClose(prediction.boxes.storage, r.pred_boxes, atol: 1e-4, "\(checkpoint) boxes")
+            return try detector.detect(image, queries: queries, options: DetectionOptions(threshold: r.threshold))
+        }
+        expectSameDetections(found, r.detections, "\(checkpoint) image")
+    }
+
+    @Test("query embeddings are computed once per text")
+    func queryCache() throws {
+        let detector = try OWLViTDetector(directory: OWLViTReference.directory(OWLViTReference.checkpoints[0]))
+        let first = try detector.queries(["a cat", "a dog"])
+        #expect(detector.queryEncoder.encodedCount == 2)
+        let second = try detector.queries(["a dog", "a cat", "a bird"])
+        #expect(detector.queryEncoder.encodedCount == 3)
+        #expect(second.embeddings.rows(0..<1) == first.embeddings.rows(1..<2))
+        #expect(second.embeddings.rows(1..<2) == first.embeddings.rows(0..<1))
+        #expect(second.texts == ["a dog", "a cat", "a bird"])
+    }
+}
