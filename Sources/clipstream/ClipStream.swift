@@ -16,6 +16,7 @@ struct ClipStream: ParsableCommand {
         // One per line so each command's author adds only their own line.
         subcommands: [
             ClassifyCommand.self,
+            DetectCommand.self,
             EmbedCommand.self,
             SegmentCommand.self,
             RunCommand.self,

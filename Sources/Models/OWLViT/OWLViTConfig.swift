@@ -64,8 +64,9 @@ public struct OWLViTConfig: Sendable, Equatable, Decodable {
     /// Reads `<directory>/config.json`; every problem is one sentence naming the file.
     public static func load(from directory: URL) throws -> OWLViTConfig {
         let url = directory.appendingPathComponent("config.json")
-        guard try ModelKind(configFile: url) == .owlvit else {
-            throw ConfigError(file: url, "is not an OWL-ViT checkpoint (model_type must be \"owlvit\").")
+        let kind = try ModelKind(configFile: url)
+        guard kind == .owlvit else {
+            throw ConfigError(file: url, "has model_type \"\(kind.rawValue)\", not an OWL-ViT checkpoint (\"owlvit\").")
         }
         let config = try ConfigFile.decode(OWLViTConfig.self, from: url)
         // The class head compares projected text queries with patch embeddings of the text width.

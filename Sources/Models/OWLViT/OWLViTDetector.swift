@@ -56,7 +56,7 @@ public final class OWLViTDetector: @unchecked Sendable {  // the preprocessor is
         try binder.finish()
         let tokenizer = try CLIPTokenizer(directory: directory)
         queryEncoder = OWLViTQueryEncoder(tower: textTower, projection: projection, tokenizer: tokenizer)
-        preprocessor = try ImagePreprocessor(directory: directory, family: .owlViT)
+        preprocessor = try ImagePreprocessor(directory: directory, family: .owlViT, backend: backend)
     }
 
     /// Embeds the query texts (each text once per detector; later calls hit the cache).
