@@ -34,10 +34,14 @@ public final class OWLViTDetector: @unchecked Sendable {  // the preprocessor is
 
     /// Loads config.json, model.safetensors, the tokenizer files and preprocessor_config.json.
     /// Every missing, unexpected or mis-shaped weight is reported in one error.
-    public init(directory: URL) throws {
+    /// `cache` may be shared with other models and stages (entries are per checkpoint);
+    /// `backend` picks the resize of transformers' torchvision (default) or PIL processors.
+    public init(directory: URL, cache: TextEmbeddingCache = TextEmbeddingCache(),
+                backend: PreprocessingBackend = .torchvision) throws {
         self.directory = directory
         config = try OWLViTConfig.load(from: directory)
-        let binder = try WeightBinder(contentsOf: directory.appendingPathComponent("model.safetensors"))
+        let weightsURL = try checkpointWeightsFile(in: directory)
+        let binder = try WeightBinder(contentsOf: weightsURL)
         let owlvit = binder.scope("owlvit")
         let text = config.textConfig, vision = config.visionConfig
         let tower = CLIPVisionTransformer(weights: owlvit.scope("vision_model"), config: vision,
@@ -55,7 +59,8 @@ public final class OWLViTDetector: @unchecked Sendable {  // the preprocessor is
         binder.allowUnused { $0.hasSuffix(".position_ids") || $0 == "box_bias" }
         try binder.finish()
         let tokenizer = try CLIPTokenizer(directory: directory)
-        queryEncoder = OWLViTQueryEncoder(tower: textTower, projection: projection, tokenizer: tokenizer)
+        queryEncoder = OWLViTQueryEncoder(tower: textTower, projection: projection, tokenizer: tokenizer,
+                                          cache: cache, checkpointID: "owlvit:" + checkpointIdentity(weightsURL))
         preprocessor = try ImagePreprocessor(directory: directory, family: .owlViT, backend: backend)
     }
 

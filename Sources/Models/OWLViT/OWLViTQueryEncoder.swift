@@ -7,8 +7,8 @@
 // tokenizer's model_max_length (16) and never truncated — the reference fails on a longer query,
 // so it is an error here too. A query's mask is `input_ids[0] > 0`, true for every tokenized text.
 //
-// Embeddings depend only on the checkpoint and the text, so each text is encoded once per
-// encoder (one encoder per loaded checkpoint) and reused for every frame.
+// Embeddings depend only on the checkpoint and the text, so each text goes through the text
+// tower once per TextEmbeddingCache and is reused for every frame.
 import Foundation
 import Tensor
 
@@ -23,43 +23,34 @@ public struct OWLViTQueries: Sendable {
     public var count: Int { mask.count }
 }
 
-public final class OWLViTQueryEncoder: @unchecked Sendable {  // the cache is guarded by `lock`
+public struct OWLViTQueryEncoder: Sendable {
     public let tower: CLIPTextTransformer   // owlvit.text_model.*
     public let projection: Linear           // owlvit.text_projection.weight (no bias)
     public let tokenizer: CLIPTokenizer
-    /// How many texts went through the text tower (cache misses), for tests and progress output.
-    public private(set) var encodedCount = 0
+    /// Shared across models and stages; entries are keyed by `checkpointID` and the text.
+    public let cache: TextEmbeddingCache
+    /// Names the weights in `cache` ("owlvit:" + the weight file's identity).
+    public let checkpointID: String
 
-    private var cache: [String: [Float]] = [:]
-    private let lock = NSLock()
-
-    public init(tower: CLIPTextTransformer, projection: Linear, tokenizer: CLIPTokenizer) {
+    public init(tower: CLIPTextTransformer, projection: Linear, tokenizer: CLIPTokenizer,
+                cache: TextEmbeddingCache = TextEmbeddingCache(), checkpointID: String) {
         self.tower = tower
         self.projection = projection
         self.tokenizer = tokenizer
+        self.cache = cache
+        self.checkpointID = checkpointID
     }
 
-    /// Embeds `texts` in order, running the text tower only for texts not seen before.
+    /// Embeds `texts` in order, running the text tower only for texts the cache lacks.
     public func encode(_ texts: [String]) throws -> OWLViTQueries {
         guard !texts.isEmpty else {
             throw OWLViTError("no queries: OWL-ViT needs at least one text query to detect.")
         }
-        lock.lock()
-        let missing = Array(Set(texts.filter { cache[$0] == nil })).sorted()
-        lock.unlock()
-        if !missing.isEmpty {
+        let embeddings = try cache.embeddings(for: texts, checkpoint: checkpointID) { missing in
             let rows = try missing.map(tokenRow)
-            let embedded = try embed(tokenIDs: rows.map(\.ids), attentionMask: rows.map(\.mask))
-            lock.lock()
-            for (i, text) in missing.enumerated() { cache[text] = Array(embedded.embeddings.rows(i..<(i + 1)).storage) }
-            encodedCount += missing.count
-            lock.unlock()
+            return try embed(tokenIDs: rows.map(\.ids), attentionMask: rows.map(\.mask)).embeddings
         }
-        lock.lock()
-        defer { lock.unlock() }
-        let rows = texts.flatMap { cache[$0]! }
-        return OWLViTQueries(texts: texts, embeddings: Tensor(shape: [texts.count, rows.count / texts.count], storage: rows),
-                             mask: [Bool](repeating: true, count: texts.count))
+        return OWLViTQueries(texts: texts, embeddings: embeddings, mask: [Bool](repeating: true, count: texts.count))
     }
 
     /// The reference's token row for a query: start, text, end, then pad tokens up to the

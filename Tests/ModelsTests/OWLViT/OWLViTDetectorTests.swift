@@ -52,13 +52,18 @@ struct OWLViTDetectorTests {
         expectSameDetections(found, r.detections, "\(checkpoint) image")
     }
 
-    @Test("query embeddings are computed once per text")
+    @Test("query embeddings are computed once per checkpoint and text")
     func queryCache() throws {
-        let detector = try OWLViTDetector(directory: OWLViTReference.directory(OWLViTReference.checkpoints[0]))
-        let first = try detector.queries(["a cat", "a dog"])
-        #expect(detector.queryEncoder.encodedCount == 2)
+        let cache = TextEmbeddingCache()
+        let detector = try OWLViTDetector(directory: OWLViTReference.directory(OWLViTReference.checkpoints[0]), cache: cache)
+        let first = try detector.queries(["a cat", "a dog", "a cat"])
+        #expect(cache.misses == 2)
         let second = try detector.queries(["a dog", "a cat", "a bird"])
-        #expect(detector.queryEncoder.encodedCount == 3)
+        #expect(cache.misses == 3)
+        // Another checkpoint sharing the cache encodes its own.
+        let other = try OWLViTDetector(directory: OWLViTReference.directory(OWLViTReference.checkpoints[1]), cache: cache)
+        _ = try other.queries(["a cat"])
+        #expect(cache.misses == 4)
         #expect(second.embeddings.rows(0..<1) == first.embeddings.rows(1..<2))
         #expect(second.embeddings.rows(1..<2) == first.embeddings.rows(0..<1))
         #expect(second.texts == ["a dog", "a cat", "a bird"])
