@@ -46,11 +46,15 @@ public struct OWLViTQueryEncoder: Sendable {
         guard !texts.isEmpty else {
             throw OWLViTError("no queries: OWL-ViT needs at least one text query to detect.")
         }
-        let embeddings = try cache.embeddings(for: texts, checkpoint: checkpointID) { missing in
-            let rows = try missing.map(tokenRow)
-            return try embed(tokenIDs: rows.map(\.ids), attentionMask: rows.map(\.mask)).embeddings
-        }
+        let embeddings = try cache.embeddings(for: texts, checkpoint: checkpointID, compute: computeEmbeddings)
         return OWLViTQueries(texts: texts, embeddings: embeddings, mask: [Bool](repeating: true, count: texts.count))
+    }
+
+    /// [texts.count, projectionDim] through the text tower, bypassing the cache (for a
+    /// persistent store that fills `cache` under `checkpointID`).
+    public func computeEmbeddings(_ texts: [String]) throws -> Tensor {
+        let rows = try texts.map(tokenRow)
+        return try embed(tokenIDs: rows.map(\.ids), attentionMask: rows.map(\.mask)).embeddings
     }
 
     /// The reference's token row for a query: start, text, end, then pad tokens up to the
