@@ -64,7 +64,7 @@ struct DetectCommand: ParsableCommand {
     }
 
     /// The contract's keys in the contract's order.
-    private func jsonLine(_ path: String, _ frame: VideoFrame, _ found: [Detection]) -> String {
+    private func jsonLine(_ path: String, _ frame: VideoFrame, _ found: [OWLViTDetection]) -> String {
         let items = found.map { d in
             var item = JSONLine()
             item.add("query", queries[d.label])
@@ -82,7 +82,7 @@ struct DetectCommand: ParsableCommand {
     }
 
     /// `photo.jpg (640x480): 2 detections`, then one indented line per box.
-    private func textLines(_ path: String, _ frame: VideoFrame, _ found: [Detection]) -> String {
+    private func textLines(_ path: String, _ frame: VideoFrame, _ found: [OWLViTDetection]) -> String {
         var lines = ["\(path) (\(frame.width)x\(frame.height)): \(found.count) detection\(found.count == 1 ? "" : "s")"]
         for d in found {
             let box = d.box.map { String(format: "%.1f", $0) }.joined(separator: ", ")

@@ -89,7 +89,7 @@ public final class OWLViTDetector: @unchecked Sendable {  // the preprocessor is
     /// Boxes for `queries` in `image`, in source-image pixels, as post_process_object_detection
     /// with target_sizes = the image's (height, width).
     public func detect(_ image: RGBImageView, queries: OWLViTQueries,
-                       options: DetectionOptions = .init()) throws -> [Detection] {
+                       options: DetectionOptions = .init()) throws -> [OWLViTDetection] {
         try options.validate()
         let prediction = try predict(pixelValues: pixelValues(image), queries: queries)
         return try postProcessDetections(logits: prediction.logits, boxes: prediction.boxes,

@@ -11,7 +11,7 @@ import Foundation
 import Tensor
 
 /// One box: `label` indexes the queries in the order they were given.
-public struct Detection: Sendable, Equatable {
+public struct OWLViTDetection: Sendable, Equatable {
     public var label: Int
     public var score: Float
     /// (x0, y0, x1, y1) in source-image pixels.
@@ -54,7 +54,7 @@ public struct DetectionOptions: Sendable, Equatable {
 
 /// logits [N, Q], boxes [N, 4] (cx, cy, w, h in [0, 1]) -> detections for a width x height image.
 public func postProcessDetections(logits: Tensor, boxes: Tensor, width: Int, height: Int,
-                                  options: DetectionOptions = .init()) throws -> [Detection] {
+                                  options: DetectionOptions = .init()) throws -> [OWLViTDetection] {
     try options.validate()
     guard width > 0 && height > 0 else {
         throw OWLViTError("image size \(width)x\(height) is degenerate; detections need a positive width and height.")
@@ -63,7 +63,7 @@ public func postProcessDetections(logits: Tensor, boxes: Tensor, width: Int, hei
     guard q > 0 else { return [] }
     precondition(boxes.count == n * 4, "post-processing: \(boxes.shape) boxes for \(logits.shape) logits")
     let w = Float(width), h = Float(height)
-    var kept: [(index: Int, detection: Detection)] = []
+    var kept: [(index: Int, detection: OWLViTDetection)] = []
     logits.withUnsafeBufferPointer { l in
     boxes.withUnsafeBufferPointer { b in
         for p in 0..<n {
@@ -73,7 +73,7 @@ public func postProcessDetections(logits: Tensor, boxes: Tensor, width: Int, hei
             guard score > options.threshold else { continue }
             let cx = b[p * 4], cy = b[p * 4 + 1], bw = b[p * 4 + 2], bh = b[p * 4 + 3]
             let box = [(cx - 0.5 * bw) * w, (cy - 0.5 * bh) * h, (cx + 0.5 * bw) * w, (cy + 0.5 * bh) * h]
-            kept.append((p, Detection(label: best, score: score, box: box)))
+            kept.append((p, OWLViTDetection(label: best, score: score, box: box)))
         }
     }}
     if let iou = options.nmsIoU { kept = suppressOverlaps(kept, iouAbove: iou) }
@@ -85,8 +85,8 @@ public func postProcessDetections(logits: Tensor, boxes: Tensor, width: Int, hei
 }
 
 /// Greedy NMS within each label, strongest first; survivors come back in their original order.
-private func suppressOverlaps(_ items: [(index: Int, detection: Detection)], iouAbove limit: Float)
-    -> [(index: Int, detection: Detection)] {
+private func suppressOverlaps(_ items: [(index: Int, detection: OWLViTDetection)], iouAbove limit: Float)
+    -> [(index: Int, detection: OWLViTDetection)] {
     let order = items.indices.sorted { items[$0].detection.score > items[$1].detection.score
         || (items[$0].detection.score == items[$1].detection.score && $0 < $1) }
     var suppressed = [Bool](repeating: false, count: items.count)

@@ -7,7 +7,7 @@ import TestSupport
 import Testing
 
 /// Same count and labels, scores within 1e-4, corners within 0.01 px (the tolerances).
-func expectSameDetections(_ actual: [Detection], _ expected: [OWLViTReference.ReferenceDetection],
+func expectSameDetections(_ actual: [OWLViTDetection], _ expected: [OWLViTReference.ReferenceDetection],
                           _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
     #expect(actual.count == expected.count, "\(what): \(actual.count) detections, reference has \(expected.count)",
             sourceLocation: sourceLocation)
