@@ -29,7 +29,11 @@ public final class OWLViTDetector: @unchecked Sendable {  // the preprocessor is
     public let queryEncoder: OWLViTQueryEncoder
     public let classHead: OWLViTClassHead  // class_head.*
     public let boxHead: OWLViTBoxHead      // box_head.*
+    // Per-frame state reused across detect calls (one frame at a time, under `lock`).
     private let preprocessor: ImagePreprocessor
+    private var workspace = CLIPEncoderWorkspace()
+    private var pixels = Tensor(zeros: [0])
+    private var patches = Tensor(zeros: [0])
     private let lock = NSLock()
 
     /// Loads config.json, model.safetensors, the tokenizer files and preprocessor_config.json.
@@ -87,12 +91,22 @@ public final class OWLViTDetector: @unchecked Sendable {  // the preprocessor is
     }
 
     /// Boxes for `queries` in `image`, in source-image pixels, as post_process_object_detection
-    /// with target_sizes = the image's (height, width).
+    /// with target_sizes = the image's (height, width). The preprocessor's and the vision
+    /// tower's buffers are reused from frame to frame.
     public func detect(_ image: RGBImageView, queries: OWLViTQueries,
                        options: DetectionOptions = .init()) throws -> [OWLViTDetection] {
         try options.validate()
-        let prediction = try predict(pixelValues: pixelValues(image), queries: queries)
-        return try postProcessDetections(logits: prediction.logits, boxes: prediction.boxes,
-                                         width: image.width, height: image.height, options: options)
+        guard queries.count > 0 else {
+            throw OWLViTError("no queries: OWL-ViT needs at least one text query to detect.")
+        }
+        let (logits, boxes): (Tensor, Tensor) = try lock.withLock {
+            let size = preprocessor.outputSize(width: image.width, height: image.height)
+            pixels.prepare(shape: [1, 3, size.height, size.width])
+            try preprocessor.preprocess(image, into: &pixels, at: 0)
+            try imageEncoder.apply(pixels, workspace: &workspace, into: &patches)
+            return (classHead(patches, queries: queries.embeddings, queryMask: queries.mask), boxHead(patches))
+        }
+        return try postProcessDetections(logits: logits, boxes: boxes, width: image.width, height: image.height,
+                                         options: options)
     }
 }

@@ -19,13 +19,20 @@ public struct OWLViTImageEncoder: Sendable {
 
     /// pixelValues [1, C, S, S] at the config's image size -> patch embeddings [N, D].
     public func callAsFunction(_ pixelValues: Tensor) throws -> Tensor {
+        var workspace = CLIPEncoderWorkspace(), patches = Tensor(zeros: [0])
+        try apply(pixelValues, workspace: &workspace, into: &patches)
+        return patches
+    }
+
+    /// The same with the tower's intermediates and the output kept by the caller across frames.
+    public func apply(_ pixelValues: Tensor, workspace: inout CLIPEncoderWorkspace, into patches: inout Tensor) throws {
         guard pixelValues.rank == 4, pixelValues.shape[0] == 1 else {
             throw ModelInputError("OWL-ViT embeds one image at a time: pixel values [1, C, H, W], got \(pixelValues.shape).")
         }
-        var tokens = try tower(pixelValues).lastHiddenState
+        var tokens = try tower(pixelValues, workspace: &workspace).lastHiddenState
         let d = tokens.lastDimension, n = tokens.rowCount - 1
         tower.postLayerNorm.normalize(&tokens)
-        var patches = Tensor(zeros: [n, d])
+        patches.prepare(shape: [n, d])
         tokens.withUnsafeBufferPointer { t in
             patches.withUnsafeMutableBufferPointer { p in
                 for i in 0..<n {
@@ -34,6 +41,5 @@ public struct OWLViTImageEncoder: Sendable {
             }
         }
         mergedNorm.normalize(&patches)
-        return patches
     }
 }
