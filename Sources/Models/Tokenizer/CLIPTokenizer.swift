@@ -64,26 +64,36 @@ public struct CLIPTokenizer: Sendable {
     /// As `encode(_:)`, truncated to `maxLength` tokens instead (at least 2).
     public func encode(_ text: String, maxLength: Int) -> [Int32] {
         precondition(maxLength >= 2, "maxLength \(maxLength) leaves no room for the start and end tokens")
-        var ids = tokens(of: text)
+        var ids = tokens(of: text, limit: maxLength - 2)
         if ids.count > maxLength - 2 { ids.removeLast(ids.count - (maxLength - 2)) }
         return [startTokenID] + ids + [endTokenID]
     }
 
     /// The ids of the text alone: no start or end token, no truncation.
     public func tokens(of text: String) -> [Int32] {
+        tokens(of: text, limit: .max)
+    }
+
+    /// Stops byte-pair encoding once `limit` ids exist: truncation keeps a prefix, so the rest
+    /// of a pasted novel need not be encoded to be cut off.
+    private func tokens(of text: String, limit: Int) -> [Int32] {
         var ids: [Int32] = []
         rawTokens.split(text.unicodeScalars[...]) { segment in
+            guard ids.count < limit else { return }
             switch segment {
             case .token(let id):
                 ids.append(id)
             case .text(let raw):
                 let normalized = String(TextNormalizer.normalize(Substring(raw)))
                 normalizedTokens.split(normalized.unicodeScalars[...]) { part in
+                    guard ids.count < limit else { return }
                     switch part {
                     case .token(let id):
                         ids.append(id)
                     case .text(let piece):
-                        PreTokenizer.forEachPiece(in: piece) { encoder.encode($0, into: &ids) }
+                        PreTokenizer.forEachPiece(in: piece) { word in
+                            if ids.count < limit { encoder.encode(word, into: &ids) }
+                        }
                     }
                 }
             }
