@@ -23,6 +23,7 @@ public final class ImagePreprocessor {
     private var verticalWeights = ResampleWeightsCache()
     private var band: [UInt8] = []     // horizontal pass output, the rows the vertical pass reads
     private var window: [UInt8] = []   // resized pixels the crop keeps, packed RGB
+    private var sums: [Int32] = []     // one row of vertical-pass accumulators
 
     public init(config: ImageProcessorConfig, backend: PreprocessingBackend = .torchvision) throws {
         try config.validate(source: "image processor config")
@@ -95,8 +96,11 @@ public final class ImagePreprocessor {
         }
         let windowStride = columns.count * 3
         grow(&window, to: rows.count * windowStride)
+        let sumCount = max(image.width, g.resizedWidth) * 3  // the widest row a vertical pass sees
+        if sums.count < sumCount { sums = [Int32](repeating: 0, count: sumCount) }
+        sums.withUnsafeMutableBufferPointer { sumsBuffer in
         window.withUnsafeMutableBufferPointer { windowBuffer in
-            let windowBase = windowBuffer.baseAddress!
+            let windowBase = windowBuffer.baseAddress!, sumsBase = sumsBuffer
             let hWeights = horizontal ? horizontalWeights.weights(
                 input: image.width, output: g.resizedWidth, kernel: kernel, backend: backend) : nil
             let vWeights = vertical ? verticalWeights.weights(
@@ -108,14 +112,15 @@ public final class ImagePreprocessor {
             case let (nil, v?):
                 Resampler.vertical(src: image.row(0) + columns.lowerBound * 3, srcStride: image.bytesPerRow,
                                    srcFirstRow: 0, rows: rows, width: columns.count,
-                                   weights: v, dst: windowBase, dstStride: windowStride)
+                                   weights: v, dst: windowBase, dstStride: windowStride, accumulator: sumsBase)
             case let (h?, v?) where verticalFirst(image, g):
                 let needed = h.inputSpan(of: columns)
                 grow(&band, to: rows.count * needed.count * 3)
                 band.withUnsafeMutableBufferPointer { bandBuffer in
                     Resampler.vertical(src: image.row(0) + needed.lowerBound * 3, srcStride: image.bytesPerRow,
                                        srcFirstRow: 0, rows: rows, width: needed.count,
-                                       weights: v, dst: bandBuffer.baseAddress!, dstStride: needed.count * 3)
+                                       weights: v, dst: bandBuffer.baseAddress!, dstStride: needed.count * 3,
+                                       accumulator: sumsBase)
                     Resampler.horizontal(src: bandBuffer.baseAddress!, srcStride: needed.count * 3,
                                          srcFirstColumn: needed.lowerBound, rows: 0..<rows.count,
                                          columns: columns, weights: h, dst: windowBase, dstStride: windowStride)
@@ -129,12 +134,14 @@ public final class ImagePreprocessor {
                                          dstStride: windowStride)
                     Resampler.vertical(src: bandBuffer.baseAddress!, srcStride: windowStride,
                                        srcFirstRow: needed.lowerBound, rows: rows, width: columns.count,
-                                       weights: v, dst: windowBase, dstStride: windowStride)
+                                       weights: v, dst: windowBase, dstStride: windowStride,
+                                       accumulator: sumsBase)
                 }
             case (nil, nil):
                 break
             }
             body(windowBase, windowStride)
+        }
         }
     }
 

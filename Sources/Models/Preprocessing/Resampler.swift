@@ -2,15 +2,17 @@
 //
 // Each pass is a 1-D convolution with fixed-point weights: start at 2^(p-1) (rounding), add
 // pixel * weight, shift right by p, clamp to 0...255 — Pillow's clip8 and torch's
-// saturating packus both amount to that. The horizontal pass runs first and stores uint8, as
-// both libraries do, so the vertical pass sees the same rounded intermediate. Because every
-// output pixel depends only on its own taps, a pass may compute just the rows and columns a
-// center crop keeps and still give identical values.
+// saturating packus both amount to that. The first pass stores uint8, as both libraries do,
+// so the second pass sees the same rounded intermediate. Because every output pixel depends
+// only on its own taps, a pass may compute just the rows and columns a center crop keeps and
+// still give identical values.
 //
-// Arithmetic is Int32 with wrapping, as C's int and AVX's epi32 lanes are.
+// Arithmetic is Int32 with wrapping, as C's int and AVX's epi32 lanes are. The vertical pass
+// accumulates whole rows into `accumulator` (width * 3 Int32s) so its inner loop runs over
+// contiguous bytes and vectorises.
 
 enum Resampler {
-    /// dst row r, column c  <-  horizontal filter of src row `rows.lowerBound + r` at output
+    /// dst row r, column c  <-  horizontal filter of input row `rows.lowerBound + r` at output
     /// column `columns.lowerBound + c`. `src` points at row 0 of the input, whose first pixel is
     /// input column `srcFirstColumn` (the input may be a band the vertical pass made).
     static func horizontal(
@@ -19,28 +21,35 @@ enum Resampler {
     ) {
         let shift = Int32(weights.precision)
         let half: Int32 = 1 << (shift - 1)
+        let taps = weights.taps
         weights.coefficients.withUnsafeBufferPointer { k in
-            for (r, y) in rows.enumerated() {
-                let input = src + y * srcStride
-                var out = dst + r * dstStride
+        weights.starts.withUnsafeBufferPointer { starts in
+        weights.counts.withUnsafeBufferPointer { counts in
+            let k = k.baseAddress!, starts = starts.baseAddress!, counts = counts.baseAddress!
+            var out = dst
+            for y in rows {
+                let input = src + y * srcStride - srcFirstColumn * 3
+                var o = out
                 for x in columns {
-                    let first = weights.starts[x], count = weights.counts[x]
-                    let taps = k.baseAddress! + x * weights.taps
-                    var pixel = input + (first - srcFirstColumn) * 3
+                    let w = k + x * taps
+                    var pixel = input + starts[x] * 3
                     var red = half, green = half, blue = half
-                    for j in 0..<count {
-                        let w = taps[j]
-                        red = red &+ Int32(pixel[0]) &* w
-                        green = green &+ Int32(pixel[1]) &* w
-                        blue = blue &+ Int32(pixel[2]) &* w
+                    for j in 0..<counts[x] {
+                        let c = w[j]
+                        red = red &+ Int32(pixel[0]) &* c
+                        green = green &+ Int32(pixel[1]) &* c
+                        blue = blue &+ Int32(pixel[2]) &* c
                         pixel += 3
                     }
-                    out[0] = clip(red >> shift)
-                    out[1] = clip(green >> shift)
-                    out[2] = clip(blue >> shift)
-                    out += 3
+                    o[0] = clip(red >> shift)
+                    o[1] = clip(green >> shift)
+                    o[2] = clip(blue >> shift)
+                    o += 3
                 }
+                out += dstStride
             }
+        }
+        }
         }
     }
 
@@ -49,31 +58,62 @@ enum Resampler {
     /// input may be a band of rows (the horizontal pass's output) or the source itself.
     static func vertical(
         src: UnsafePointer<UInt8>, srcStride: Int, srcFirstRow: Int, rows: Range<Int>, width: Int,
-        weights: ResampleWeights, dst: UnsafeMutablePointer<UInt8>, dstStride: Int
+        weights: ResampleWeights, dst: UnsafeMutablePointer<UInt8>, dstStride: Int,
+        accumulator accumulatorBuffer: UnsafeMutableBufferPointer<Int32>
     ) {
+        assert(width * 3 <= accumulatorBuffer.count, "accumulator row too short")
+        let accumulator = accumulatorBuffer.baseAddress!
         let shift = Int32(weights.precision)
         let half: Int32 = 1 << (shift - 1)
         let values = width * 3
+        let taps = weights.taps
         weights.coefficients.withUnsafeBufferPointer { k in
-            for (r, y) in rows.enumerated() {
-                let first = weights.starts[y] - srcFirstRow, count = weights.counts[y]
-                let taps = k.baseAddress! + y * weights.taps
-                let out = dst + r * dstStride
-                for v in 0..<values {
-                    var input = src + first * srcStride + v
-                    var sum = half
-                    for j in 0..<count {
-                        sum = sum &+ Int32(input.pointee) &* taps[j]
-                        input += srcStride
+        weights.starts.withUnsafeBufferPointer { starts in
+        weights.counts.withUnsafeBufferPointer { counts in
+            let k = k.baseAddress!, starts = starts.baseAddress!, counts = counts.baseAddress!
+            var out = dst
+            let accumulatorRaw = UnsafeMutableRawPointer(accumulator)
+            for y in rows {
+                accumulator.update(repeating: half, count: values)
+                let w = k + y &* taps
+                var input = UnsafeRawPointer(src + (starts[y] &- srcFirstRow) &* srcStride)
+                for j in 0..<counts[y] {
+                    let c = SIMD16<Int32>(repeating: w[j])
+                    var v = 0
+                    while v &+ 16 <= values {
+                        let bytes = SIMD16<Int32>(truncatingIfNeeded: input.loadUnaligned(fromByteOffset: v, as: SIMD16<UInt8>.self))
+                        let sum = accumulatorRaw.loadUnaligned(fromByteOffset: v &* 4, as: SIMD16<Int32>.self)
+                        accumulatorRaw.storeBytes(of: sum &+ bytes &* c, toByteOffset: v &* 4, as: SIMD16<Int32>.self)
+                        v &+= 16
                     }
-                    out[v] = clip(sum >> shift)
+                    while v < values {
+                        accumulator[v] = accumulator[v] &+ Int32(input.load(fromByteOffset: v, as: UInt8.self)) &* w[j]
+                        v &+= 1
+                    }
+                    input += srcStride
                 }
+                var v = 0
+                let zero = SIMD16<Int32>(repeating: 0), top = SIMD16<Int32>(repeating: 255)
+                while v &+ 16 <= values {
+                    var x = accumulatorRaw.loadUnaligned(fromByteOffset: v &* 4, as: SIMD16<Int32>.self) &>> SIMD16<Int32>(repeating: shift)
+                    x.replace(with: zero, where: x .< zero)
+                    x.replace(with: top, where: x .> top)
+                    UnsafeMutableRawPointer(out).storeBytes(of: SIMD16<UInt8>(truncatingIfNeeded: x), toByteOffset: v, as: SIMD16<UInt8>.self)
+                    v &+= 16
+                }
+                while v < values {
+                    out[v] = clip(accumulator[v] >> shift)
+                    v &+= 1
+                }
+                out += dstStride
             }
+        }
+        }
         }
     }
 
     @inline(__always)
     static func clip(_ value: Int32) -> UInt8 {
-        UInt8(clamping: value)
+        UInt8(truncatingIfNeeded: min(max(value, 0), 255))
     }
 }
