@@ -42,17 +42,23 @@ struct CLIPSegBackbone: Sendable {
         }
     }
 
-    /// The outputs of the extract layers for one image `pixels` [1, C, H, W], shallowest first,
-    /// each [1, 1 + rows * columns, D].
-    func activations(_ pixels: Tensor) -> (activations: [Tensor], rows: Int, columns: Int) {
+    /// The outputs of the extract layers for one image `pixels` [1, C, H, W] into
+    /// `ws.activations` (shallowest first, each [1, 1 + rows * columns, D]); returns the grid.
+    func run(_ pixels: Tensor, workspace ws: inout CLIPSegWorkspace) -> (rows: Int, columns: Int) {
         let rows = pixels.shape[2] / patchSize, columns = pixels.shape[3] / patchSize
-        var h = embeddings(pixels, positions: positions.table(rows: rows, columns: columns))
-        preLayerNorm.normalize(&h)
-        var captured = [Tensor?](repeating: nil, count: extractLayers.count)
-        _ = encoder(h) { layer, output in
-            for (slot, wanted) in extractLayers.enumerated() where wanted == layer { captured[slot] = output }
+        embeddings.apply(pixels, positions: positions.table(rows: rows, columns: columns),
+                         columns: &ws.backbone.columns, patches: &ws.backbone.patches, into: &ws.hidden)
+        preLayerNorm.normalize(&ws.hidden)
+        if ws.activations.count != extractLayers.count {
+            ws.activations = [Tensor](repeating: Tensor(zeros: [0]), count: extractLayers.count)
         }
-        return (captured.map { $0! }, rows, columns)
+        for (i, layer) in encoder.layers.enumerated() {
+            layer.run(&ws.hidden, workspace: &ws.backbone)
+            for (slot, wanted) in extractLayers.enumerated() where wanted == i {
+                ws.activations[slot].copy(from: ws.hidden)
+            }
+        }
+        return (rows, columns)
     }
 }
 

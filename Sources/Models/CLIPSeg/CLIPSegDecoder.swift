@@ -20,53 +20,57 @@ struct CLIPSegDecoder: Sendable {
     let head: UpsamplingHead               // decoder.transposed_convolution
     let conditionalLayer: Int              // config.conditional_layer
 
-    /// `activations` [1, T, Dv] each, in extract_layers order (shallowest first), for a
-    /// `rows` x `columns` patch grid (T = 1 + rows * columns). Returns logits [P, H, W].
-    func logits(activations: [Tensor], conditioning: PromptConditioning, rows: Int, columns: Int) -> Tensor {
-        var x = Tensor(zeros: [0])
+    /// Logits [P, H, W] into `ws.logits` from `ws.activations` ([1, T, Dv] each, in
+    /// extract_layers order, shallowest first) for a `rows` x `columns` patch grid
+    /// (T = 1 + rows * columns).
+    func run(conditioning: PromptConditioning, rows: Int, columns: Int, workspace ws: inout CLIPSegWorkspace) {
         var conditioned = false
-        for (i, activation) in activations.reversed().enumerated() {
-            let reduced = reduces[i](activation)            // [1, T, rd]
-            if i == 0 {
-                x = reduced
+        for (i, activation) in ws.activations.reversed().enumerated() {
+            reduces[i].apply(activation, into: &ws.reduced)        // [1, T, rd]
+            if conditioned {
+                ws.tokens.addBroadcast(ws.reduced)                 // every prompt's tokens + the shared term
+            } else if i == 0 {
+                swap(&ws.shared, &ws.reduced)
             } else {
-                x.addBroadcast(reduced)                     // every prompt's tokens + the shared term
+                ws.shared.addBroadcast(ws.reduced)
             }
             if i == conditionalLayer {
-                var modulated = Tensor(zeros: [0])
-                conditioning.modulate(x, into: &modulated)
-                x = modulated
+                conditioning.modulate(ws.shared, into: &ws.tokens)
                 conditioned = true
             }
-            x = layers[i](x)
+            if conditioned {
+                layers[i].run(&ws.tokens, workspace: &ws.tokensLayer)
+            } else {
+                layers[i].run(&ws.shared, workspace: &ws.sharedLayer)
+            }
         }
         if !conditioned {
             // conditional_layer beyond the last layer: the reference never applies FiLM, so
             // every prompt gets the same map.
-            x = Tensor(shape: [conditioning.promptCount] + x.shape.dropFirst(),
-                       storage: Array([[Float]](repeating: x.storage, count: conditioning.promptCount).joined()))
+            let p = conditioning.promptCount, count = ws.shared.count
+            ws.tokens.prepare(shape: [p] + ws.shared.shape.dropFirst())
+            ws.tokens.withUnsafeMutableBufferPointer { dst in
+                ws.shared.withUnsafeBufferPointer { src in
+                    for pi in 0..<p { (dst.baseAddress! + pi * count).update(from: src.baseAddress!, count: count) }
+                }
+            }
         }
-        let grid = dropClassToken(x, rows: rows, columns: columns)
-        var buffers = UpsamplingHead.Buffers()
-        var out = Tensor(zeros: [0])
-        head.apply(grid, buffers: &buffers, into: &out)
-        return out
+        dropClassToken(ws.tokens, rows: rows, columns: columns, into: &ws.grid)
+        head.apply(ws.grid, buffers: &ws.head, into: &ws.logits)
     }
 
     /// [P, 1 + rows * columns, rd] -> [P, rows, columns, rd] (the reference's view as
     /// [P, rd, rows, columns], kept channels-last).
-    private func dropClassToken(_ x: Tensor, rows: Int, columns: Int) -> Tensor {
+    private func dropClassToken(_ x: Tensor, rows: Int, columns: Int, into out: inout Tensor) {
         let p = x.shape[0], t = x.shape[1], rd = x.shape[2]
         precondition(t == 1 + rows * columns, "decoder tokens \(t) for a \(rows)x\(columns) grid")
-        var out = [Float](repeating: 0, count: p * (t - 1) * rd)
+        out.prepare(shape: [p, rows, columns, rd])
         x.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 for pi in 0..<p {
-                    dst.baseAddress!.advanced(by: pi * (t - 1) * rd)
-                        .update(from: src.baseAddress! + (pi * t + 1) * rd, count: (t - 1) * rd)
+                    (dst.baseAddress! + pi * (t - 1) * rd).update(from: src.baseAddress! + (pi * t + 1) * rd, count: (t - 1) * rd)
                 }
             }
         }
-        return Tensor(shape: [p, rows, columns, rd], storage: out)
     }
 }

@@ -13,7 +13,7 @@ extension CLIPSegDecoder {
             let l = w.scope("layers.\(i)")
             let a = l.scope("self_attn")
             return CLIPSegDecoderLayer(
-                attention: MultiHeadAttention(query: a.linear("q_proj", in: rd, out: rd),
+                selfAttention: MultiHeadAttention(query: a.linear("q_proj", in: rd, out: rd),
                                               key: a.linear("k_proj", in: rd, out: rd),
                                               value: a.linear("v_proj", in: rd, out: rd),
                                               output: a.linear("out_proj", in: rd, out: rd),

@@ -78,9 +78,16 @@ public struct CLIPSegModel: Sendable {
     }
 
     func logits(pixelValues: Tensor, conditioning: PromptConditioning) throws -> Tensor {
+        var workspace = CLIPSegWorkspace()
+        try run(pixelValues: pixelValues, conditioning: conditioning, workspace: &workspace)
+        return workspace.logits
+    }
+
+    /// Logits into `ws.logits`, every intermediate in `ws` (kept across frames by a segmenter).
+    func run(pixelValues: Tensor, conditioning: PromptConditioning, workspace ws: inout CLIPSegWorkspace) throws {
         try checkPixels(pixelValues)
-        let (activations, rows, columns) = backbone.activations(pixelValues)
-        return decoder.logits(activations: activations, conditioning: conditioning, rows: rows, columns: columns)
+        let (rows, columns) = backbone.run(pixelValues, workspace: &ws)
+        decoder.run(conditioning: conditioning, rows: rows, columns: columns, workspace: &ws)
     }
 
     private func checkPixels(_ pixels: Tensor) throws {

@@ -22,6 +22,9 @@ public final class CLIPSegSegmenter {
     public let promptEmbeddings: Tensor
     let conditioning: PromptConditioning
     let preprocessor: ImagePreprocessor
+    /// Per-frame buffers, reused: pixel values and every intermediate of the model.
+    private var pixels = Tensor(zeros: [0])
+    private var workspace = CLIPSegWorkspace()
 
     /// Loads the model, tokenizer (vocab.json, merges.txt) and preprocessor_config.json of a
     /// checkpoint directory; `backend` picks which of transformers' resizes to reproduce.
@@ -74,7 +77,9 @@ public final class CLIPSegSegmenter {
 
     /// One PromptSegment per prompt for an RGB image of any size.
     public func segment(_ image: RGBImageView) throws -> [PromptSegment] {
-        let pixels = try preprocessor(image)
+        let size = preprocessor.outputSize(width: image.width, height: image.height)
+        if pixels.shape != [1, 3, size.height, size.width] { pixels = Tensor(zeros: [1, 3, size.height, size.width]) }
+        try preprocessor.preprocess(image, into: &pixels, at: 0)
         return try segment(pixelValues: pixels, sourceWidth: image.width, sourceHeight: image.height)
     }
 
@@ -84,8 +89,10 @@ public final class CLIPSegSegmenter {
         guard sourceWidth > 0, sourceHeight > 0 else {
             throw ModelInputError("The source image is \(sourceWidth)x\(sourceHeight) pixels; segmentation needs at least 1x1.")
         }
-        let logits = try model.logits(pixelValues: pixelValues, conditioning: conditioning)
+        try model.run(pixelValues: pixelValues, conditioning: conditioning, workspace: &workspace)
+        let logits = workspace.logits
         let h = logits.shape[1], w = logits.shape[2]
+        // Each segment owns its map (results outlive the next frame's buffers).
         return prompts.enumerated().map { i, prompt in
             let map = Tensor(shape: [h, w], storage: Array(logits.storage[(i * h * w)..<((i + 1) * h * w)]))
             return PromptSegment(prompt: prompt, logits: map, threshold: threshold,

@@ -25,8 +25,10 @@ struct CLIPSegDecoderTests {
 
         let grid = Int(Double(ref.activations_shape[1] - 1).squareRoot())
         let conditioning = decoder.film.conditioning(ref.conditionals)
-        let logits = decoder.logits(activations: ref.activationTensors, conditioning: conditioning,
-                                    rows: grid, columns: grid)
+        var workspace = CLIPSegWorkspace()
+        workspace.activations = ref.activationTensors
+        decoder.run(conditioning: conditioning, rows: grid, columns: grid, workspace: &workspace)
+        let logits = workspace.logits
         #expect(logits.shape == ref.logits_shape)
         let err = expectClose(logits.storage, ref.logits, atol: 1e-4, "\(checkpoint) logits")
         print("CLIPSeg decoder \(checkpoint): max |logit error| \(err)")

@@ -22,9 +22,10 @@ struct CLIPSegModelTests {
         #expect(prompts.shape == ref.conditional_embeddings_shape)
         let promptError = expectClose(prompts.storage, ref.conditional_embeddings, atol: 1e-4, "\(checkpoint) prompt embeddings")
 
-        let (activations, rows, columns) = model.backbone.activations(ref.pixels)
+        var workspace = CLIPSegWorkspace()
+        let (rows, columns) = model.backbone.run(ref.pixels, workspace: &workspace)
         #expect(rows * columns + 1 == ref.activations_shape[1])
-        for (i, a) in activations.enumerated() {
+        for (i, a) in workspace.activations.enumerated() {
             expectClose(a.storage, ref.activations[i], atol: 1e-4, "\(checkpoint) activation \(ref.extract_layers[i])")
         }
 
@@ -32,6 +33,20 @@ struct CLIPSegModelTests {
         #expect(logits.shape == ref.logits_shape)
         let logitError = expectClose(logits.storage, ref.logits, atol: 1e-4, "\(checkpoint) logits")
         print("CLIPSeg \(checkpoint): max |prompt embedding error| \(promptError), max |logit error| \(logitError)")
+    }
+
+    @Test("a reused workspace gives the same logits frame after frame", arguments: CLIPSegReference.checkpoints)
+    func workspaceReuse(checkpoint: String) throws {
+        let ref = try CLIPSegReference.load(checkpoint)
+        let model = try CLIPSegModel(directory: CLIPSegReference.directory(checkpoint))
+        let conditioning = try model.conditioning(ref.conditionals)
+        var workspace = CLIPSegWorkspace()
+        var other = ref.pixels
+        other.scale(by: -0.5)
+        for pixels in [ref.pixels, other, ref.pixels] {
+            try model.run(pixelValues: pixels, conditioning: conditioning, workspace: &workspace)
+        }
+        expectClose(workspace.logits.storage, ref.logits, atol: 1e-4, "\(checkpoint) third frame")
     }
 
     @Test("one prompt at a time gives the batched logits", arguments: CLIPSegReference.checkpoints)
