@@ -57,6 +57,7 @@ public final class VideoDecoder: FrameSource {
     private var readError: String?
     private var warned = false
     private var lastPts: Double?
+    private var consecutiveErrors = 0
     private let libjpegCompatible: Bool
 
     /// Opens `path` ("-" for stdin) and its best video stream.
@@ -136,18 +137,26 @@ public final class VideoDecoder: FrameSource {
         while !finished {
             let status = avcodec_receive_frame(codec.pointer, frame.pointer)
             if status >= 0 {
+                consecutiveErrors = 0
                 defer { av_frame_unref(frame.pointer) }
                 if let output = try takeDecodedFrame() { return output }
                 continue
             }
             if status == cs_averror(EAGAIN) {
-                try feedDecoder()
+                // After the flush signal a decoder owes EOF, never EAGAIN; stop rather than spin.
+                if inputEnded { finished = true } else { try feedDecoder() }
             } else if status == cs_averror_eof() {
                 finished = true
             } else {
                 // A decode error surfaced at output (frame threading reports them here): the
-                // frame is lost, the decoder carries on with the next packet.
+                // frame is lost, the decoder carries on with the next packet. A decoder that only
+                // repeats errors would never need input again, so feed it ourselves after a run.
                 corruptPacketCount += 1
+                consecutiveErrors += 1
+                if consecutiveErrors >= 64 {
+                    consecutiveErrors = 0
+                    if inputEnded { finished = true } else { try feedDecoder() }
+                }
             }
         }
         reportProblemsOnce()
