@@ -44,8 +44,20 @@ struct TokenizerSettings {
             }
         }
         let tokenizerJSON = directory.appendingPathComponent("tokenizer.json")
-        if let full = try Self.readObject(tokenizerJSON) {
-            addedTokens = try Self.addedTokens(full.object["added_tokens"] ?? [Any](), file: tokenizerJSON)
+        if FileManager.default.fileExists(atPath: tokenizerJSON.path) {
+            // Its vocabulary and merges are taken to be those of vocab.json and merges.txt (they
+            // are in every checkpoint transformers saves); only the added tokens are read.
+            switch TopLevelJSONValue.find("added_tokens", in: Array(try BPEVocabulary.readData(tokenizerJSON))) {
+            case .malformed:
+                throw TokenizerError.malformed(tokenizerJSON, problem: "is not a JSON object")
+            case .absent:
+                break
+            case .found(let bytes):
+                guard let value = try? JSONSerialization.jsonObject(with: Data(bytes)) else {
+                    throw TokenizerError.malformed(tokenizerJSON, problem: "has an \"added_tokens\" value that is not valid JSON")
+                }
+                addedTokens = try Self.addedTokens(value, file: tokenizerJSON)
+            }
         } else if let config, let decoder = config.object["added_tokens_decoder"] {
             addedTokens = try Self.addedTokens(decoder, file: config.url)
         }

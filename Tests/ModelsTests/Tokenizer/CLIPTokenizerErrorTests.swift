@@ -110,6 +110,11 @@ import TestSupport
                     file: "tokenizer.json", "has an added token without a text content and a non-negative id")
     }
 
+    @Test func tokenizerJSONWithBrokenAddedTokens() throws {
+        expectError(try Checkpoint(extra: ["tokenizer.json": "{\"added_tokens\": [1,,2], \"model\": {}}"]),
+                    file: "tokenizer.json", "has an \"added_tokens\" value that is not valid JSON")
+    }
+
     @Test func maximumLengthWithNoRoomForStartAndEnd() throws {
         expectError(try Checkpoint(extra: ["tokenizer_config.json": "{\"model_max_length\": 1}"]),
                     file: "tokenizer_config.json", "gives a maximum length of 1")
