@@ -13,6 +13,7 @@
 import Foundation
 import Tensor
 
+
 public final class ImagePreprocessor {
     public let config: ImageProcessorConfig
     public let backend: PreprocessingBackend
@@ -24,6 +25,7 @@ public final class ImagePreprocessor {
     private var band: [UInt8] = []     // horizontal pass output, the rows the vertical pass reads
     private var window: [UInt8] = []   // resized pixels the crop keeps, packed RGB
     private var sums: [Int32] = []     // one row of vertical-pass accumulators
+    private var block: [UInt8] = []    // 8 interleaved input rows for the horizontal pass
 
     public init(config: ImageProcessorConfig, backend: PreprocessingBackend = .torchvision) throws {
         try config.validate(source: "image processor config")
@@ -98,6 +100,8 @@ public final class ImagePreprocessor {
         grow(&window, to: rows.count * windowStride)
         let sumCount = max(image.width, g.resizedWidth) * 3  // the widest row a vertical pass sees
         if sums.count < sumCount { sums = [Int32](repeating: 0, count: sumCount) }
+        grow(&block, to: 8 * 3 * image.width)
+        block.withUnsafeMutableBufferPointer { blockBuffer in
         sums.withUnsafeMutableBufferPointer { sumsBuffer in
         window.withUnsafeMutableBufferPointer { windowBuffer in
             let windowBase = windowBuffer.baseAddress!, sumsBase = sumsBuffer
@@ -108,7 +112,7 @@ public final class ImagePreprocessor {
             switch (hWeights, vWeights) {
             case let (h?, nil):
                 Resampler.horizontal(src: image.row(0), srcStride: image.bytesPerRow, rows: rows, columns: columns,
-                                     weights: h, dst: windowBase, dstStride: windowStride)
+                                     weights: h, dst: windowBase, dstStride: windowStride, block: blockBuffer)
             case let (nil, v?):
                 Resampler.vertical(src: image.row(0) + columns.lowerBound * 3, srcStride: image.bytesPerRow,
                                    srcFirstRow: 0, rows: rows, width: columns.count,
@@ -123,7 +127,7 @@ public final class ImagePreprocessor {
                                        accumulator: sumsBase)
                     Resampler.horizontal(src: bandBuffer.baseAddress!, srcStride: needed.count * 3,
                                          srcFirstColumn: needed.lowerBound, rows: 0..<rows.count,
-                                         columns: columns, weights: h, dst: windowBase, dstStride: windowStride)
+                                         columns: columns, weights: h, dst: windowBase, dstStride: windowStride, block: blockBuffer)
                 }
             case let (h?, v?):
                 let needed = v.inputSpan(of: rows)
@@ -131,7 +135,7 @@ public final class ImagePreprocessor {
                 band.withUnsafeMutableBufferPointer { bandBuffer in
                     Resampler.horizontal(src: image.row(0), srcStride: image.bytesPerRow, rows: needed,
                                          columns: columns, weights: h, dst: bandBuffer.baseAddress!,
-                                         dstStride: windowStride)
+                                         dstStride: windowStride, block: blockBuffer)
                     Resampler.vertical(src: bandBuffer.baseAddress!, srcStride: windowStride,
                                        srcFirstRow: needed.lowerBound, rows: rows, width: columns.count,
                                        weights: v, dst: windowBase, dstStride: windowStride,
@@ -141,6 +145,7 @@ public final class ImagePreprocessor {
                 break
             }
             body(windowBase, windowStride)
+        }
         }
         }
     }
