@@ -5,6 +5,7 @@ extension ModelRegistry {
     public static var builtIn: ModelRegistry {
         var registry = ModelRegistry()
         registry.register(.classify) { try ClassifyModel(spec: $0, environment: $1) }
+        registry.register(.detect) { try DetectModel(spec: $0, environment: $1) }
         registry.register(.segment) { try SegmentModel(spec: $0, environment: $1) }
         return registry
     }

@@ -1,0 +1,76 @@
+// The detect stage on a committed tiny OWL-ViT checkpoint and a sample video: per-frame boxes
+// equal the one-shot detector on the same decoded frames, and a second run encodes no query.
+import Foundation
+import Media
+import Models
+import Testing
+import TestSupport
+@testable import Pipeline
+
+@Suite(.serialized) struct DetectStageTests {
+    let model = Fixtures.url("owlvit/tiny-p8-gelu-bf16").path
+    let video = Fixtures.url("video/h264_bframes.mp4").path
+    let cache = FileManager.default.temporaryDirectory.appendingPathComponent("clipstream-det-\(UUID().uuidString)")
+    let queries = ["a red circle", "a blue square", "a yellow star"]
+    let threshold: Float = 0.3
+
+    struct Box: Equatable { var label: String; var score: Float; var box: [Float] }
+
+    /// Runs the pipeline; returns frame index -> boxes, and the summary line.
+    func run() throws -> (boxes: [Int: [Box]], summary: [String: Any]) {
+        let events = cache.appendingPathComponent("events.ndjson")
+        try FileManager.default.createDirectory(at: cache, withIntermediateDirectories: true)
+        let spec = try PipelineSpec(yaml: """
+            source: {every: 5}
+            stages:
+              - {name: objects, task: detect, model: "\(model)", queries: [\(queries.joined(separator: ", "))], threshold: \(threshold)}
+            events: {frames: true}
+            """, file: "test.yaml")
+        try PipelineRun(spec: spec, options: RunOptions(
+            input: video, events: events.path, prompts: PromptEmbeddingStore(directory: cache))).run()
+        var boxes: [Int: [Box]] = [:]
+        var summary: [String: Any] = [:]
+        for line in try String(contentsOf: events, encoding: .utf8).split(separator: "\n") {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            if object["type"] as? String == "summary" { summary = object }
+            guard object["type"] as? String == "frame" else { continue }
+            let stage = (object["results"] as! [String: Any])["objects"] as! [String: Any]
+            boxes[object["frame"] as! Int] = (stage["detections"] as! [[String: Any]]).map {
+                Box(label: $0["label"] as! String, score: ($0["score"] as! NSNumber).floatValue,
+                    box: ($0["box"] as! [NSNumber]).map(\.floatValue))
+            }
+        }
+        return (boxes, summary)
+    }
+
+    @Test func framesMatchTheOneShotDetectorAndASecondRunEncodesNoQuery() throws {
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let first = try run()
+        #expect(first.summary["prompts_computed"] as? Int == queries.count)
+        #expect(first.boxes.keys.sorted() == Array(stride(from: 0, to: 75, by: 5)))
+
+        let detector = try OWLViTDetector(directory: URL(fileURLWithPath: model))
+        let embedded = try detector.queries(queries)
+        let decoder = try VideoDecoder(path: video, options: VideoDecoderOptions(sampling: .everyNth(5), threads: 1))
+        var compared = 0, boxes = 0
+        while let frame = try decoder.nextFrame() {
+            let expected = try frame.withRGBImageView {
+                try detector.detect($0, queries: embedded, options: DetectionOptions(threshold: threshold))
+            }
+            let got = try #require(first.boxes[frame.index])
+            #expect(got.map(\.label) == expected.map { queries[$0.label] }, "frame \(frame.index)")
+            if got.count == expected.count {
+                expectClose(got.map(\.score), expected.map(\.score), atol: 1e-6, "frame \(frame.index) scores")
+                expectClose(got.flatMap(\.box), expected.flatMap(\.box), atol: 1e-4, "frame \(frame.index) boxes")
+            }
+            compared += 1
+            boxes += got.count
+        }
+        #expect(compared == 15)
+        #expect(boxes > 0, "the threshold leaves some boxes to compare")
+
+        let second = try run()  // a new store over the same directory: a new process
+        #expect(second.summary["prompts_computed"] as? Int == 0)
+        #expect(second.boxes.mapValues { $0.map(\.label) } == first.boxes.mapValues { $0.map(\.label) })
+    }
+}
