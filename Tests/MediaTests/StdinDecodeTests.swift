@@ -36,3 +36,34 @@ func withStdin<T>(from path: String, _ body: () throws -> T) throws -> T {
         }
     }
 }
+
+extension StdinDecodeTests {
+    /// A real pipe fed in small chunks by another thread, as `ffmpeg ... -f nut - | clipstream`
+    /// would: reads return partial data and nothing can seek.
+    @Test func stdinFromAPipeFedInChunks() throws {
+        let expected = try probed("pipe.nut")
+        let bytes = try Data(contentsOf: Fixtures.url("video/pipe.nut"))
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        let writeEnd = ends[1]
+        let writer = Thread {
+            bytes.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let n = write(writeEnd, raw.baseAddress! + offset, min(1000, raw.count - offset))
+                    if n <= 0 { break }
+                    offset += n
+                }
+            }
+            close(writeEnd)
+        }
+        let saved = dup(0)
+        dup2(ends[0], 0)
+        close(ends[0])
+        defer { dup2(saved, 0); close(saved) }
+        writer.start()
+        let (_, frames) = try decodeAll("-")
+        #expect(frames.count == expected.frames)
+        expectClose(frames.map { Float($0.pts) }, expected.pts.map(Float.init), atol: 2e-6, "pts")
+    }
+}
