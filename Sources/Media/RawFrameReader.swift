@@ -15,8 +15,8 @@ extension FrameSize {
     public init(parsing text: String) throws {
         let parts = text.lowercased().split(separator: "x", omittingEmptySubsequences: false)
         guard parts.count == 2, let width = Int(parts[0]), let height = Int(parts[1]), width > 0, height > 0,
-              width <= 32768, height <= 32768 else {
-            throw MediaError.invalidRawParameters("--raw-size '\(text)' is not WIDTHxHEIGHT with positive numbers (e.g. 640x360).")
+              width <= 16384, height <= 16384 else {
+            throw MediaError.invalidRawParameters("--raw-size '\(text)' is not WIDTHxHEIGHT with sides from 1 to 16384 (e.g. 640x360).")
         }
         self.init(width: width, height: height)
     }

@@ -106,7 +106,7 @@ public final class VideoDecoder: FrameSource {
         if sourceSize.width <= 0 || sourceSize.height <= 0 {
             throw MediaError.notMedia(source: source, reason: "the video stream has no frame size")
         }
-        if let size = options.size, size.width <= 0 || size.height <= 0 {
+        if let size = options.size, size.width <= 0 || size.height <= 0 || size.width > 16384 || size.height > 16384 {
             throw MediaError.invalidRawParameters("requested frame size \(size) is invalid for \(source).")
         }
         let timeBase = stream.pointee.time_base

@@ -69,6 +69,7 @@ import TestSupport
         #expect(throws: MediaError.self) { try FrameSize(parsing: "640") }
         #expect(throws: MediaError.self) { try FrameSize(parsing: "0x10") }
         #expect(throws: MediaError.self) { try FrameSize(parsing: "axb") }
+        #expect(throws: MediaError.self) { try FrameSize(parsing: "100000x100000") }
         #expect(try FrameSize(parsing: "640x360") == FrameSize(width: 640, height: 360))
         #expect(throws: MediaError.self) { try RawFrameReader(path: rawPath, size: size, fps: 0) }
         #expect(throws: MediaError.cannotOpen(source: "/no/raw.rgb", reason: "No such file or directory")) {
