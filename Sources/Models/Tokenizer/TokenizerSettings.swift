@@ -5,7 +5,7 @@
 //     defaults (<|startoftext|>, <|endoftext|>, and <|endoftext|> for unk and pad);
 //   - added tokens: tokenizer.json's "added_tokens" when that file exists, else
 //     tokenizer_config.json's "added_tokens_decoder"; special tokens whose text is not among
-//     them are then added as `specialAddedTokens` describes.
+//     them are then added as `resolvedAddedTokens` describes.
 import Foundation
 
 struct TokenizerSettings {
@@ -37,10 +37,11 @@ struct TokenizerSettings {
             if let spec = Self.tokenSpec(source.object["unk_token"]) { unk = spec }
             if let spec = Self.tokenSpec(source.object["pad_token"]) { pad = spec }
         }
-        if let config, let length = config.object["model_max_length"] as? NSNumber {
-            // Without a real limit transformers stores 1e30 here, which means "none".
-            if length.doubleValue < 1e9 {
-                modelMaxLength = length.intValue
+        if let config, let length = (config.object["model_max_length"] as? NSNumber)?.doubleValue {
+            // Without a real limit transformers stores 1e30 here, which means "none". (A
+            // negative or tiny length is kept, for CLIPTokenizer to reject with the file's name.)
+            if length < 1e9 {
+                modelMaxLength = Int(max(length, Double(Int32.min)))
             }
         }
         let tokenizerJSON = directory.appendingPathComponent("tokenizer.json")

@@ -115,9 +115,16 @@ import TestSupport
                     file: "tokenizer.json", "has an \"added_tokens\" value that is not valid JSON")
     }
 
-    @Test func maximumLengthWithNoRoomForStartAndEnd() throws {
-        expectError(try Checkpoint(extra: ["tokenizer_config.json": "{\"model_max_length\": 1}"]),
-                    file: "tokenizer_config.json", "gives a maximum length of 1")
+    @Test(arguments: ["1", "0", "-5", "-1e20"])
+    func maximumLengthWithNoRoomForStartAndEnd(length: String) throws {
+        expectError(try Checkpoint(extra: ["tokenizer_config.json": "{\"model_max_length\": \(length)}"]),
+                    file: "tokenizer_config.json", "which leaves no room for the start and end tokens")
+    }
+
+    /// transformers writes 1e30 when a tokenizer has no limit: that means 77 here.
+    @Test func hugeMaximumLengthMeansNoLimit() throws {
+        let checkpoint = try Checkpoint(extra: ["tokenizer_config.json": "{\"model_max_length\": 1000000000000000019884624838656}"])
+        #expect(try CLIPTokenizer(directory: checkpoint.url).maxLength == 77)
     }
 
     @Test func crlfMergesLoadLikeLF() throws {
