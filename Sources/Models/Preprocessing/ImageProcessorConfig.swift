@@ -136,7 +136,9 @@ extension ImageProcessorConfig {
             resample = filter
         }
         if let value = raw.size {
-            size = try value.resizeTarget(square: defaultToSquare, key: "size", source: source)
+            // A default_to_square key in the file overrides the class's reading of an int size.
+            let square = raw.default_to_square ?? defaultToSquare
+            size = try value.resizeTarget(square: square, key: "size", source: source)
         }
         if let value = raw.crop_size {
             // get_size_dict(crop_size) always reads an int as a square.

@@ -8,6 +8,7 @@ struct RawPreprocessorConfig: Decodable {
     var feature_extractor_type: String?
     var do_resize: Bool?
     var size: SizeValue?
+    var default_to_square: Bool?
     var resample: Int?
     var do_center_crop: Bool?
     var crop_size: SizeValue?

@@ -65,6 +65,8 @@ struct ImageProcessorConfigTests {
         // A dict with null entries, as transformers' to_dict writes SizeDict.
         #expect(try decode(#"{"size": {"height": null, "width": null, "shortest_edge": 7}}"#).size
             == .shortestEdge(7, longestEdge: nil))
+        #expect(try decode(#"{"size": 300, "default_to_square": true}"#, .clip).size == .exact(height: 300, width: 300))
+        #expect(try decode(#"{"size": 300, "default_to_square": false}"#, .vit).size == .shortestEdge(300, longestEdge: nil))
         let crop = try decode(#"{"crop_size": 99}"#).cropSize  // always a square
         #expect(crop?.height == 99 && crop?.width == 99)
     }
