@@ -151,9 +151,9 @@ public final class ImagePreprocessor {
     }
 
     /// Pillow 13 runs the vertical pass first when the image shrinks vertically by more than
-    /// twice what it loses horizontally, in pixels (measured against Pillow 13.0.0 on 399 random
-    /// size pairs and at the boundaries; the order changes the rounded intermediate). torch's
-    /// kernels always go horizontal first.
+    /// twice what it loses horizontally, in pixels (the order changes the rounded intermediate).
+    /// Pillow does not document this; tools/check_resample_order.py confirms the rule on random
+    /// size pairs for every filter, and that torch's kernels always go horizontal first.
     private func verticalFirst(_ image: RGBImageView, _ g: PreprocessingGeometry) -> Bool {
         backend == .pil && g.resizedHeight < image.height
             && 2 * (image.width - g.resizedWidth) < image.height - g.resizedHeight
