@@ -104,7 +104,7 @@ public final class ImagePreprocessor {
         block.withUnsafeMutableBufferPointer { blockBuffer in
         sums.withUnsafeMutableBufferPointer { sumsBuffer in
         window.withUnsafeMutableBufferPointer { windowBuffer in
-            let windowBase = windowBuffer.baseAddress!, sumsBase = sumsBuffer
+            let windowBase = windowBuffer.baseAddress!
             let hWeights = horizontal ? horizontalWeights.weights(
                 input: image.width, output: g.resizedWidth, kernel: kernel, backend: backend) : nil
             let vWeights = vertical ? verticalWeights.weights(
@@ -116,7 +116,7 @@ public final class ImagePreprocessor {
             case let (nil, v?):
                 Resampler.vertical(src: image.row(0) + columns.lowerBound * 3, srcStride: image.bytesPerRow,
                                    srcFirstRow: 0, rows: rows, width: columns.count,
-                                   weights: v, dst: windowBase, dstStride: windowStride, accumulator: sumsBase)
+                                   weights: v, dst: windowBase, dstStride: windowStride, accumulator: sumsBuffer)
             case let (h?, v?) where verticalFirst(image, g):
                 let needed = h.inputSpan(of: columns)
                 grow(&band, to: rows.count * needed.count * 3)
@@ -124,7 +124,7 @@ public final class ImagePreprocessor {
                     Resampler.vertical(src: image.row(0) + needed.lowerBound * 3, srcStride: image.bytesPerRow,
                                        srcFirstRow: 0, rows: rows, width: needed.count,
                                        weights: v, dst: bandBuffer.baseAddress!, dstStride: needed.count * 3,
-                                       accumulator: sumsBase)
+                                       accumulator: sumsBuffer)
                     Resampler.horizontal(src: bandBuffer.baseAddress!, srcStride: needed.count * 3,
                                          srcFirstColumn: needed.lowerBound, rows: 0..<rows.count,
                                          columns: columns, weights: h, dst: windowBase, dstStride: windowStride, block: blockBuffer)
@@ -139,7 +139,7 @@ public final class ImagePreprocessor {
                     Resampler.vertical(src: bandBuffer.baseAddress!, srcStride: windowStride,
                                        srcFirstRow: needed.lowerBound, rows: rows, width: columns.count,
                                        weights: v, dst: windowBase, dstStride: windowStride,
-                                       accumulator: sumsBase)
+                                       accumulator: sumsBuffer)
                 }
             case (nil, nil):
                 break
