@@ -72,7 +72,6 @@ struct RunCommand: ParsableCommand {
         let run = try PipelineRun(spec: spec, options: RunOptions(
             input: input, rawSize: rawSize.flatMap(RunCommand.parseSize), rawFPS: rawFPS,
             events: events, output: output, warn: warn))
-
         let signals = StopSignals(cancellation: run.cancellation)
         let progress = (!quiet && isatty(STDERR_FILENO) != 0) ? ProgressLine(run: run) : nil
         defer {
@@ -90,6 +89,13 @@ final class StopSignals {
     private var sources: [DispatchSourceSignal] = []
 
     init(cancellation: Cancellation) {
+        // A parent may have started us with these signals blocked (a blocked mask is
+        // inherited); unblock them on this thread so Ctrl-C and SIGTERM always reach us.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGINT)
+        sigaddset(&unblock, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         for number in [SIGINT, SIGTERM] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
