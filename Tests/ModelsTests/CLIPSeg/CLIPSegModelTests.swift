@@ -60,4 +60,19 @@ struct CLIPSegModelTests {
             expectClose(one.storage, all.storage[(i * per)..<((i + 1) * per)], atol: 1e-5, "prompt \(i) alone")
         }
     }
+
+    @Test("conditional_layer past the last decoder layer: no FiLM, so every prompt gets the same map")
+    func noConditioning() throws {
+        let ref = try CLIPSegReference.load("simple-f32")
+        let dir = CLIPSegReference.directory("simple-f32")
+        var config = try ConfigFile.decode(CLIPSegConfig.self, from: dir.appendingPathComponent("config.json"))
+        config.conditionalLayer = config.extractLayers.count
+        let model = try CLIPSegModel(config: config, weights: WeightBinder(contentsOf: dir.appendingPathComponent("model.safetensors")))
+        let logits = try model.logits(pixelValues: ref.pixels, promptEmbeddings: ref.conditionals)
+        let per = logits.count / ref.prompts.count
+        for i in 1..<ref.prompts.count {
+            #expect(Array(logits.storage[(i * per)..<((i + 1) * per)]) == Array(logits.storage[0..<per]))
+        }
+        #expect(maxAbsoluteError(logits.storage, ref.logits) > 1e-2, "FiLM was applied after all")
+    }
 }
