@@ -44,7 +44,8 @@ public func relu(_ x: inout Tensor) { rectify(&x) }
 @inline(__always)
 private func sigmoidGELU(_ x: inout Tensor) {
     x.withUnsafeMutableBufferPointer { p in
-        for i in 0..<p.count { let v = p[i]; p[i] = v / (1 + expf(-1.702 * v)) }
+        guard let base = p.baseAddress else { return }
+        quickGELURun(base, count: p.count)
     }
 }
 

@@ -5,10 +5,12 @@
 //   attention(..., scores: &scratch, into: &out)    the same into reused tensors
 //       q [B, Tq, D], k and v [B, Tk, D], D = h * headDim, scale = headDim^-0.5 by default
 //   AttentionMask(causal: Bool, keyPadding: Tensor?)   keyPadding [B, Tk]: 1 = attend, 0 = padding
+//   attention(packed: qkv, heads: h, mask:, scores: &scratch, into: &out)
+//       qkv [B, T, 3D]: the output of one stacked Q/K/V projection, read in place
 //   MultiHeadAttention(query:key:value:output:heads:)  the four projections around it
 //       mha(x, mask:) -> [B, T, D]   (self-attention)
 //
-// Heads are read in place with strided GEMMs (lda = D), so nothing is transposed or split.
+// Heads are read in place with strided GEMMs (lda = D or 3D), so nothing is transposed or split.
 // Masked scores become -infinity; a query row with nothing to attend to outputs zeros.
 
 public struct AttentionMask: Sendable {
@@ -46,6 +48,42 @@ public func attention(query: Tensor, key: Tensor, value: Tensor, heads: Int,
     let b = query.shape[0], tq = query.shape[1], d = query.shape[2], tk = key.shape[1]
     precondition(key.shape == [b, tk, d] && value.shape == [b, tk, d],
                  "attention: query \(query.shape), key \(key.shape), value \(value.shape)")
+    query.withUnsafeBufferPointer { q in
+    key.withUnsafeBufferPointer { k in
+    value.withUnsafeBufferPointer { v in
+        guard let qp = q.baseAddress, let kp = k.baseAddress, let vp = v.baseAddress else {
+            out.prepare(shape: [b, tq, d]); return
+        }
+        attention(AttentionOperands(query: qp, key: kp, value: vp, stride: d, batch: b, queries: tq, keys: tk, features: d),
+                  heads: heads, mask: mask, scale: scale, scores: &scores, into: &out)
+    }}}
+}
+
+/// Self-attention on the output of a stacked Q, K, V projection: `qkv` [B, T, 3D] holds each
+/// token's query, key and value side by side, and the heads read them in place (lda = 3D),
+/// so the projections' output is never split or copied.
+public func attention(packed qkv: Tensor, heads: Int, mask: AttentionMask = .none, scale: Float? = nil,
+                      scores: inout Tensor, into out: inout Tensor) {
+    precondition(qkv.rank == 3 && qkv.shape[2] % 3 == 0, "attention(packed:) wants [B, T, 3D], got \(qkv.shape)")
+    let b = qkv.shape[0], t = qkv.shape[1], d = qkv.shape[2] / 3
+    qkv.withUnsafeBufferPointer { p in
+        guard let base = p.baseAddress else { out.prepare(shape: [b, t, d]); return }
+        attention(AttentionOperands(query: base, key: base + d, value: base + 2 * d, stride: 3 * d,
+                                    batch: b, queries: t, keys: t, features: d),
+                  heads: heads, mask: mask, scale: scale, scores: &scores, into: &out)
+    }
+}
+
+/// Where attention reads Q, K and V: row r of batch i starts at pointer + (i * T + r) * stride.
+struct AttentionOperands {
+    var query, key, value: UnsafePointer<Float>
+    var stride: Int
+    var batch, queries, keys, features: Int
+}
+
+private func attention(_ x: AttentionOperands, heads: Int, mask: AttentionMask, scale: Float?,
+                       scores: inout Tensor, into out: inout Tensor) {
+    let b = x.batch, tq = x.queries, tk = x.keys, d = x.features, ld = x.stride
     precondition(heads > 0 && d % heads == 0, "attention: \(d) features do not split into \(heads) heads")
     if let pad = mask.keyPadding { precondition(pad.count == b * tk, "attention: key padding \(pad.shape) for [\(b), \(tk)]") }
     let dh = d / heads
@@ -53,26 +91,23 @@ public func attention(query: Tensor, key: Tensor, value: Tensor, heads: Int,
     out.prepare(shape: [b, tq, d])
     if out.count == 0 { return }
     scores.prepare(shape: [tq, tk])
-    query.withUnsafeBufferPointer { q in
-    key.withUnsafeBufferPointer { k in
-    value.withUnsafeBufferPointer { v in
     out.withUnsafeMutableBufferPointer { o in
     scores.withUnsafeMutableBufferPointer { s in
         let sp = s.baseAddress!
         for bi in 0..<b {
             for h in 0..<heads {
-                let qp = q.baseAddress! + bi * tq * d + h * dh
-                let kp = k.baseAddress! + bi * tk * d + h * dh
-                let vp = v.baseAddress! + bi * tk * d + h * dh
-                gemm(m: tq, n: tk, k: dh, a: qp, lda: d, b: kp, ldb: d, transposeB: true,
+                let qp = x.query + bi * tq * ld + h * dh
+                let kp = x.key + bi * tk * ld + h * dh
+                let vp = x.value + bi * tk * ld + h * dh
+                gemm(m: tq, n: tk, k: dh, a: qp, lda: ld, b: kp, ldb: ld, transposeB: true,
                      c: sp, ldc: tk, alpha: alpha)
                 applyMask(sp, batch: bi, tq: tq, tk: tk, mask: mask)
                 for i in 0..<tq { softmaxRow(sp + i * tk, count: tk) }
-                gemm(m: tq, n: dh, k: tk, a: sp, lda: tk, b: vp, ldb: d,
+                gemm(m: tq, n: dh, k: tk, a: sp, lda: tk, b: vp, ldb: ld,
                      c: o.baseAddress! + bi * tq * d + h * dh, ldc: d)
             }
         }
-    }}}}}
+    }}
 }
 
 @inline(__always)
@@ -94,24 +129,25 @@ private func applyMask(_ s: UnsafeMutablePointer<Float>, batch: Int, tq: Int, tk
     }
 }
 
-/// Self-attention with its input projections and output projection, as CLIPAttention.
+/// Self-attention with its input projections and output projection, as CLIPAttention. The
+/// Q, K and V projections are stacked into one layer at construction, so one GEMM makes all
+/// three and attention reads them in place.
 public struct MultiHeadAttention: Sendable {
-    public var query: Linear
-    public var key: Linear
-    public var value: Linear
+    /// q_proj, k_proj and v_proj stacked: weight [3D, D], bias [3D].
+    public var inputProjection: Linear
     public var output: Linear
     public var heads: Int
 
     public init(query: Linear, key: Linear, value: Linear, output: Linear, heads: Int) {
-        self.query = query
-        self.key = key
-        self.value = value
+        self.inputProjection = Linear.stacked([query, key, value])
         self.output = output
         self.heads = heads
     }
 
     public func callAsFunction(_ x: Tensor, mask: AttentionMask = .none) -> Tensor {
-        let q = query(x), k = key(x), v = value(x)
-        return output(attention(query: q, key: k, value: v, heads: heads, mask: mask))
+        var qkv = Tensor(zeros: [0]), scores = Tensor(zeros: [0]), context = Tensor(zeros: [0])
+        inputProjection.apply(x, into: &qkv)
+        attention(packed: qkv, heads: heads, mask: mask, scores: &scores, into: &context)
+        return output(context)
     }
 }

@@ -3,6 +3,9 @@
 //   Linear(weight: [out, in], bias: [out] or nil)
 //   linear(x)                 x [..., in] -> [..., out]
 //   linear.apply(x, into: &y) the same into a reused output tensor
+//   linear.apply(x, into: &y, activation: .quickGELU)   bias and activation in one pass
+//   linear.accumulate(x, into: &h)                       h += x W^T + b (residual connections)
+//   Linear.stacked([q, k, v])                            one layer computing all three
 //   linear.inFeatures, linear.outFeatures
 //
 // The weight stays [out, in] as saved (cblas transposes it on the fly), so loading copies
@@ -28,34 +31,71 @@ public struct Linear: Sendable {
     }
 
     public func apply(_ x: Tensor, into out: inout Tensor) {
+        apply(x, into: &out, activation: nil)
+    }
+
+    /// y = activation(x W^T + b) into `out`: the GEMM writes x W^T, then one vectorised pass
+    /// adds the bias and applies the activation while the row is in cache.
+    public func apply(_ x: Tensor, into out: inout Tensor, activation: Activation?) {
         precondition(x.lastDimension == inFeatures, "Linear: input \(x.shape) but weight \(weight.shape)")
-        let rows = x.rowCount, n = outFeatures, k = inFeatures
+        let rows = x.rowCount, n = outFeatures
         out.prepare(shape: Array(x.shape.dropLast()) + [n])
         if out.count == 0 { return }
         out.withUnsafeMutableBufferPointer { pc in
-            // Seed C with the bias on every row, then accumulate x W^T onto it (beta = 1):
-            // one pass fewer than adding the bias afterwards.
-            var beta: Float = 0
-            if let bias {
-                bias.withUnsafeBufferPointer { pb in
-                    for r in 0..<rows {
-                        for j in 0..<n { pc[r * n + j] = pb[j] }
-                    }
-                }
-                beta = 1
-            }
-            if k == 0 {
-                if beta == 0 { pc.update(repeating: 0) }
-                return
-            }
-            x.withUnsafeBufferPointer { pa in
-                weight.withUnsafeBufferPointer { pw in
-                    gemm(m: rows, n: n, k: k,
-                         a: pa.baseAddress!, lda: k,
-                         b: pw.baseAddress!, ldb: k, transposeB: true,
-                         c: pc.baseAddress!, ldc: n, beta: beta)
-                }
+            multiply(x, into: pc.baseAddress!, rows: rows, beta: 0)
+            finish(pc.baseAddress!, rows: rows, activation: activation)
+        }
+    }
+
+    /// out += x W^T + b: the GEMM accumulates straight onto `out` (a residual stream), so no
+    /// projection buffer and no separate residual pass.
+    public func accumulate(_ x: Tensor, into out: inout Tensor) {
+        precondition(x.lastDimension == inFeatures, "Linear: input \(x.shape) but weight \(weight.shape)")
+        let rows = x.rowCount
+        precondition(out.count == rows * outFeatures, "Linear.accumulate: output \(out.shape) for \(rows) rows of \(outFeatures)")
+        if out.count == 0 { return }
+        out.withUnsafeMutableBufferPointer { pc in
+            multiply(x, into: pc.baseAddress!, rows: rows, beta: 1)
+            finish(pc.baseAddress!, rows: rows, activation: nil)
+        }
+    }
+
+    private func multiply(_ x: Tensor, into c: UnsafeMutablePointer<Float>, rows: Int, beta: Float) {
+        let n = outFeatures, k = inFeatures
+        x.withUnsafeBufferPointer { pa in
+            weight.withUnsafeBufferPointer { pw in
+                gemm(m: rows, n: n, k: k,
+                     a: pa.baseAddress ?? UnsafePointer(c), lda: max(k, 1),
+                     b: pw.baseAddress ?? UnsafePointer(c), ldb: max(k, 1), transposeB: true,
+                     c: c, ldc: n, beta: beta)
             }
         }
+    }
+
+    private func finish(_ c: UnsafeMutablePointer<Float>, rows: Int, activation: Activation?) {
+        if bias == nil && activation == nil { return }
+        if let bias {
+            bias.withUnsafeBufferPointer { pb in
+                biasActivation(c, rows: rows, n: outFeatures, ldc: outFeatures, bias: pb.baseAddress, activation: activation)
+            }
+        } else {
+            biasActivation(c, rows: rows, n: outFeatures, ldc: outFeatures, bias: nil, activation: activation)
+        }
+    }
+
+    /// Several layers reading the same input as one: weights stacked by rows (and biases
+    /// end to end), so one GEMM computes all their outputs side by side in the feature axis
+    /// (attention's Q, K and V projections, concatenated once at load time).
+    public static func stacked(_ parts: [Linear]) -> Linear {
+        precondition(!parts.isEmpty && parts.allSatisfy { $0.inFeatures == parts[0].inFeatures },
+                     "Linear.stacked: the layers must share their input size")
+        let weight = Tensor(shape: [parts.reduce(0) { $0 + $1.outFeatures }, parts[0].inFeatures],
+                            storage: parts.flatMap(\.weight.storage))
+        var bias: Tensor?
+        if parts.contains(where: { $0.bias != nil }) {
+            let values = parts.flatMap { $0.bias?.storage ?? [Float](repeating: 0, count: $0.outFeatures) }
+            bias = Tensor(shape: [values.count], storage: values)
+        }
+        return Linear(weight: weight, bias: bias)
     }
 }

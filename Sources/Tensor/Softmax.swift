@@ -22,17 +22,33 @@ public func softmax(_ x: Tensor) -> Tensor {
     return out
 }
 
-/// Softmax of `count` contiguous floats in place (shared with attention).
+/// Softmax of `count` contiguous floats in place (shared with attention), vectorised: the max,
+/// then exp and sum in one pass, then the scaling.
 @inline(__always)
 func softmaxRow(_ row: UnsafeMutablePointer<Float>, count: Int) {
-    var top = -Float.infinity
-    for i in 0..<count { top = max(top, row[i]) }
+    var i = 0
+    var topV = FloatVector(repeating: -.infinity)
+    while i + vectorWidth <= count { topV = pointwiseMax(topV, load(row + i)); i += vectorWidth }
+    var top = topV.max()
+    while i < count { top = max(top, row[i]); i += 1 }
     if top == -Float.infinity {
         for i in 0..<count { row[i] = 0 }
         return
     }
-    var sum: Float = 0
-    for i in 0..<count { let e = expf(row[i] - top); row[i] = e; sum += e }
+    let topB = FloatVector(repeating: top)
+    var sumV = FloatVector(repeating: 0)
+    i = 0
+    while i + vectorWidth <= count {
+        let e = vectorExp(load(row + i) - topB)
+        store(e, row + i)
+        sumV += e
+        i += vectorWidth
+    }
+    var sum = sumV.sum()
+    while i < count { let e = expf(row[i] - top); row[i] = e; sum += e; i += 1 }
     let inv = 1 / sum
-    for i in 0..<count { row[i] *= inv }
+    let invV = FloatVector(repeating: inv)
+    i = 0
+    while i + vectorWidth <= count { store(load(row + i) * invV, row + i); i += vectorWidth }
+    while i < count { row[i] *= inv; i += 1 }
 }

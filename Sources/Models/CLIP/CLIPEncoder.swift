@@ -16,12 +16,9 @@ public struct CLIPEncoderWorkspace: Sendable {
     var columns = Tensor(zeros: [0])
     var patches = Tensor(zeros: [0])
     var normed = Tensor(zeros: [0])
-    var query = Tensor(zeros: [0])
-    var key = Tensor(zeros: [0])
-    var value = Tensor(zeros: [0])
+    var qkv = Tensor(zeros: [0])
     var scores = Tensor(zeros: [0])
     var context = Tensor(zeros: [0])
-    var projected = Tensor(zeros: [0])
     var hidden = Tensor(zeros: [0])
 
     public init() {}
@@ -48,7 +45,7 @@ public struct CLIPEncoderSizes: Sendable, Equatable {
 }
 
 public struct CLIPEncoderLayer: Sendable {
-    public let selfAttention: MultiHeadAttention  // self_attn.{q,k,v,out}_proj.{weight,bias}
+    public let selfAttention: MultiHeadAttention  // self_attn.{q,k,v,out}_proj.{weight,bias}, Q/K/V stacked
     public let layerNorm1: LayerNorm              // layer_norm1.{weight,bias}
     public let fc1: Linear                        // mlp.fc1.{weight,bias}
     public let fc2: Linear                        // mlp.fc2.{weight,bias}
@@ -76,21 +73,17 @@ public struct CLIPEncoderLayer: Sendable {
         return h
     }
 
-    /// The same in place on `h` [B, T, D], with every intermediate kept in `ws`.
+    /// The same in place on `h` [B, T, D], with every intermediate kept in `ws`: one GEMM for
+    /// Q, K and V, attention reading them in place, the output projection and fc2 accumulating
+    /// straight onto the residual stream, fc1's bias and activation in one pass.
     public func run(_ h: inout Tensor, mask: AttentionMask = .none, workspace ws: inout CLIPEncoderWorkspace) {
         layerNorm1.apply(h, into: &ws.normed)
-        selfAttention.query.apply(ws.normed, into: &ws.query)
-        selfAttention.key.apply(ws.normed, into: &ws.key)
-        selfAttention.value.apply(ws.normed, into: &ws.value)
-        attention(query: ws.query, key: ws.key, value: ws.value, heads: selfAttention.heads, mask: mask,
-                  scores: &ws.scores, into: &ws.context)
-        selfAttention.output.apply(ws.context, into: &ws.projected)
-        h.add(ws.projected)
+        selfAttention.inputProjection.apply(ws.normed, into: &ws.qkv)
+        attention(packed: ws.qkv, heads: selfAttention.heads, mask: mask, scores: &ws.scores, into: &ws.context)
+        selfAttention.output.accumulate(ws.context, into: &h)
         layerNorm2.apply(h, into: &ws.normed)
-        fc1.apply(ws.normed, into: &ws.hidden)
-        activation.apply(&ws.hidden)
-        fc2.apply(ws.hidden, into: &ws.projected)
-        h.add(ws.projected)
+        fc1.apply(ws.normed, into: &ws.hidden, activation: activation)
+        fc2.accumulate(ws.hidden, into: &h)
     }
 }
 
