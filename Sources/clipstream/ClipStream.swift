@@ -20,6 +20,7 @@ struct ClipStream: ParsableCommand {
             EmbedCommand.self,
             SegmentCommand.self,
             RunCommand.self,
+            BenchCommand.self,
         ])
 }
 

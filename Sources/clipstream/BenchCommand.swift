@@ -1,0 +1,100 @@
+// `clipstream bench`: the per-frame cost of each model on full-size checkpoints, measured the
+// way ../shared/anchors/ measure the reference (warm-up, then timed repetitions), so
+// tools/bench-compare can put both side by side. Never part of the test suite's assertions.
+//
+//   clipstream bench --clip /tmp/clip-vit-b32-random --owlvit /tmp/owlvit-b32-random \
+//       --clipseg /tmp/clipseg-rd64-random [--repetitions 5] [--warmup 1] [--json]
+import ArgumentParser
+import Foundation
+import Models
+import Pipeline
+import Tensor
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time the models' per-frame work on full-size checkpoints.",
+        discussion: """
+            Workloads: CLIP image tower at batch 1 and 8, CLIP text tower 16 prompts x 77 \
+            tokens (--clip); OWL-ViT at its image size with 4 cached queries (--owlvit); \
+            CLIPSeg at 352x352 with 4 cached prompts (--clipseg). Times are per image, prompt \
+            or frame; peak RSS is the process's maximum so far.
+            """)
+
+    @Option(help: ArgumentHelp("A CLIP checkpoint directory.", valueName: "DIR")) var clip: String?
+    @Option(help: ArgumentHelp("An OWL-ViT checkpoint directory.", valueName: "DIR")) var owlvit: String?
+    @Option(help: ArgumentHelp("A CLIPSeg checkpoint directory.", valueName: "DIR")) var clipseg: String?
+    @Option(help: "Untimed calls before timing.") var warmup = 1
+    @Option(help: "Timed calls per workload.") var repetitions = 5
+    @Option(help: ArgumentHelp("Only these workloads (comma-separated names).", valueName: "NAMES"))
+    var only: String?
+    @Flag(help: "One JSON object per workload instead of a table.") var json = false
+
+    func validate() throws {
+        guard clip != nil || owlvit != nil || clipseg != nil else {
+            throw ValidationError("bench needs at least one of --clip, --owlvit, --clipseg.")
+        }
+        guard warmup >= 0, repetitions >= 1 else { throw ValidationError("--warmup >= 0 and --repetitions >= 1.") }
+    }
+
+    func run() throws {
+        let wanted = only.map { Set($0.split(separator: ",").map(String.init)) }
+        if !json {
+            print("workload            unit     min ms/unit  median ms/unit  units/s  peak RSS MB")
+        }
+        func measure(_ make: () throws -> [BenchWorkload]) throws {
+            for workload in try make() where wanted?.contains(workload.name) ?? true {
+                try emit(report(workload, times: time(workload)))
+            }
+        }
+        if let clip { try measure { try BenchWorkloads.clip(ModelLocation.resolve(clip), batches: [1, 8]) } }
+        if let owlvit { try measure { try BenchWorkloads.owlvit(ModelLocation.resolve(owlvit)) } }
+        if let clipseg { try measure { try BenchWorkloads.clipseg(ModelLocation.resolve(clipseg)) } }
+    }
+
+    /// Seconds per call for each timed repetition.
+    private func time(_ workload: BenchWorkload) throws -> [Double] {
+        for _ in 0..<warmup { try workload.run() }
+        return try (0..<repetitions).map { _ in
+            let start = DispatchTime.now().uptimeNanoseconds
+            try workload.run()
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        }
+    }
+
+    private func report(_ workload: BenchWorkload, times: [Double]) -> String {
+        let sorted = times.sorted()
+        let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2]
+                                           : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        let perItem = 1000 / Double(workload.items)
+        let minMs = sorted[0] * perItem, medianMs = median * perItem
+        let rssMB = Double(peakResidentBytes()) / 1_048_576
+        if json {
+            var line = JSONLine()
+            line.add("workload", workload.name)
+            line.add("unit", workload.unit)
+            line.add("items_per_call", workload.items)
+            line.add("repetitions", times.count)
+            line.add("warmup", warmup)
+            line.add("min_ms", minMs)
+            line.add("median_ms", medianMs)
+            line.add("per_second", 1000 / medianMs)
+            line.add("peak_rss_mb", rssMB)
+            return line.line
+        }
+        return workload.name.padding(toLength: 20, withPad: " ", startingAt: 0)
+            + workload.unit.padding(toLength: 9, withPad: " ", startingAt: 0)
+            + String(format: "%11.2f  %14.2f  %7.2f  %11.0f", minMs, medianMs, 1000 / medianMs, rssMB)
+    }
+}
+
+/// The process's peak resident set size (getrusage reports kilobytes on Linux).
+func peakResidentBytes() -> Int {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    #if os(Linux)
+    return usage.ru_maxrss * 1024
+    #else
+    return usage.ru_maxrss
+    #endif
+}
