@@ -13,20 +13,12 @@ struct CLIPSegDecoderLayer: Sendable {
     /// x = norm1(x + attention(x)); x = norm2(x + fc2(relu(fc1(x)))), in place on `x`
     /// [B, T, rd], every intermediate in `ws` (CLIP's encoder-layer workspace fits exactly).
     func run(_ x: inout Tensor, workspace ws: inout CLIPEncoderWorkspace) {
-        selfAttention.query.apply(x, into: &ws.query)
-        selfAttention.key.apply(x, into: &ws.key)
-        selfAttention.value.apply(x, into: &ws.value)
-        attention(query: ws.query, key: ws.key, value: ws.value, heads: selfAttention.heads,
-                  scores: &ws.scores, into: &ws.context)
-        selfAttention.output.apply(ws.context, into: &ws.projected)
-        ws.projected.add(x)
-        norm1.normalize(&ws.projected)
-        swap(&x, &ws.projected)
-        fc1.apply(x, into: &ws.hidden)
-        relu(&ws.hidden)
-        fc2.apply(ws.hidden, into: &ws.projected)
-        ws.projected.add(x)
-        norm2.normalize(&ws.projected)
-        swap(&x, &ws.projected)
+        selfAttention.inputProjection.apply(x, into: &ws.qkv)
+        attention(packed: ws.qkv, heads: selfAttention.heads, scores: &ws.scores, into: &ws.context)
+        selfAttention.output.accumulate(ws.context, into: &x)
+        norm1.normalize(&x)
+        fc1.apply(x, into: &ws.hidden, activation: .relu)
+        fc2.accumulate(ws.hidden, into: &x)
+        norm2.normalize(&x)
     }
 }
