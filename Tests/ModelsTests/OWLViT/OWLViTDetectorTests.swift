@@ -15,14 +15,15 @@ struct OWLViTDetectorTests {
         let ids = r.input_ids.map { $0.map(Int32.init) }, mask = r.attention_mask.map { $0.map(Int32.init) }
         let queries = try detector.queryEncoder.embed(tokenIDs: ids, attentionMask: mask)
         #expect(queries.mask == [true, true, true, false])
-        expectClose(queries.embeddings.storage, r.query_embeds, atol: 1e-4, "\(checkpoint) query embeddings")
+        let queryError = expectClose(queries.embeddings.storage, r.query_embeds, atol: 1e-4, "\(checkpoint) query embeddings")
 
         let pixels = Tensor(shape: r.pixel_values_shape, storage: r.pixel_values)
         let prediction = try detector.predict(pixelValues: pixels, queries: queries)
-        expectClose(prediction.patches.storage, r.image_embeds, atol: 1e-4, "\(checkpoint) patch embeddings")
+        let patchError = expectClose(prediction.patches.storage, r.image_embeds, atol: 1e-4, "\(checkpoint) patch embeddings")
         #expect(prediction.logits.shape == r.logits_shape)
-        expectClose(prediction.logits.storage, r.logits, atol: 1e-4, "\(checkpoint) logits")
-        expectClose(prediction.boxes.storage, r.pred_boxes, atol: 1e-4, "\(checkpoint) boxes")
+        let logitError = expectClose(prediction.logits.storage, r.logits, atol: 1e-4, "\(checkpoint) logits")
+        let boxError = expectClose(prediction.boxes.storage, r.pred_boxes, atol: 1e-4, "\(checkpoint) boxes")
+        print("OWL-ViT \(checkpoint) max |error|: query embeddings \(queryError), patch embeddings \(patchError), logits \(logitError), boxes \(boxError)")
 
         let found = try postProcessDetections(logits: prediction.logits, boxes: prediction.boxes,
                                               width: r.target_size[1], height: r.target_size[0],
@@ -45,8 +46,9 @@ struct OWLViTDetectorTests {
             #expect(pixels.shape == r.pixel_values_shape)
             expectClose(pixels.storage, r.pixel_values, atol: 1e-5, "\(checkpoint) pixel values")
             let prediction = try detector.predict(pixelValues: pixels, queries: queries)
-            expectClose(prediction.logits.storage, r.logits, atol: 1e-4, "\(checkpoint) logits")
-            expectClose(prediction.boxes.storage, r.pred_boxes, atol: 1e-4, "\(checkpoint) boxes")
+            let logitError = expectClose(prediction.logits.storage, r.logits, atol: 1e-4, "\(checkpoint) logits")
+            let boxError = expectClose(prediction.boxes.storage, r.pred_boxes, atol: 1e-4, "\(checkpoint) boxes")
+            print("OWL-ViT \(checkpoint) image.png max |error|: logits \(logitError), boxes \(boxError)")
             return try detector.detect(image, queries: queries, options: DetectionOptions(threshold: r.threshold))
         }
         expectSameDetections(found, r.detections, "\(checkpoint) image")
