@@ -116,6 +116,7 @@ def draw_scene(rng, square_only=False):
 
 
 TEMPLATES = ["{}", "a photo of {}.", "{}."]
+QUERY_FORMS = ["{}", "a {}", "a photo of a {}."]
 
 
 def clip_caption(rng, scene):
@@ -286,12 +287,15 @@ def train(stage, work, tok_dir, steps=None, init=None):
         opt.load_state_dict(state["opt"])
         step, spent = state["step"], state["seconds"]
         print(f"resumed {stage} at step {step}", flush=True)
-    phrase_ids, phrase_mask = tokens(tok, world.PHRASES, 16 if stage == "owlvit" else None)
+    # queries and prompts as users write them: "red circle", "a red circle", "a photo of a red circle."
+    forms = [tokens(tok, [f.format(p) for p in world.PHRASES], 16 if stage == "owlvit" else None)
+             for f in QUERY_FORMS]
     model.train()
     t0 = time.time()
     while step < steps:
+        phrase_ids, phrase_mask = forms[step % len(forms)]
         for g in opt.param_groups:
-            g["lr"] = lr_at(step, steps, peak) * g["scale"]
+            g["lr"] = lr_at(step, steps, peak) * g.get("scale", 1.0)
         rngs = [world.scene_rng(SEED, (STAGES[stage] << 40) + step * 1024 + i) for i in range(batch)]
         scenes = [draw_scene(r, square_only=(stage == "clip")) for r in rngs]
         px = pixels(proc, [s[0] for s in scenes])
@@ -300,7 +304,22 @@ def train(stage, work, tok_dir, steps=None, init=None):
             ids, mask = tokens(tok, [c[0] for c in caps])
             o = model(input_ids=ids, attention_mask=mask, pixel_values=px)
             loss = clip_loss(o.logits_per_image, [c[1] for c in caps])
-            info = f"scale {model.logit_scale.exp().item():.1f}"
+            # In-batch negatives rarely share a colour, so colour alone nearly solves the batch
+            # and shape is learned slowly. Single-object scenes are also contrasted with all 20
+            # phrases (in this step's template): the same colour in every other shape is always
+            # among the negatives.
+            single = [i for i, c in enumerate(caps) if len(c[1]) == 1]
+            if single:
+                form = [lambda p: p, lambda p: f"a {p}", lambda p: f"a photo of a {p}."][step % 3]
+                pid, pmask = tokens(tok, [form(p) for p in world.PHRASES])
+                text = model.get_text_features(input_ids=pid, attention_mask=pmask)
+                text = text.pooler_output if hasattr(text, "pooler_output") else text
+                text = text / text.norm(dim=-1, keepdim=True)
+                logits = model.logit_scale.exp() * o.image_embeds[single] @ text.t()
+                target = torch.tensor([world.PHRASES.index(next(iter(caps[i][1]))) for i in single])
+                hard = F.cross_entropy(logits, target)
+                loss = loss + hard
+            info = f"scale {model.logit_scale.exp().item():.1f} phrases {hard.item() if single else 0:.3f}"
         elif stage == "owlvit":
             q = len(world.PHRASES)
             o = model(input_ids=phrase_ids.repeat(batch, 1), attention_mask=phrase_mask.repeat(batch, 1),
@@ -320,7 +339,14 @@ def train(stage, work, tok_dir, steps=None, init=None):
                 pm = world.phrase_masks(truth, w, h)
                 present = [p for p in pm if pm[p].any()]
                 absent = [p for p in world.PHRASES if p not in present]
-                chosen = present + list(r.choice(absent, size=2, replace=False))
+                # negatives: one absent phrase of a present colour (shape must decide), one of
+                # a present shape (colour must decide), and one at random
+                colours = {p.split()[0] for p in present}
+                shapes = {p.split()[1] for p in present}
+                same_colour = [p for p in absent if p.split()[0] in colours]
+                same_shape = [p for p in absent if p.split()[1] in shapes]
+                negatives = {str(r.choice(x)) for x in (same_colour, same_shape, absent) if x}
+                chosen = present + sorted(negatives)
                 for p in chosen:
                     m = pm.get(p, np.zeros((h, w), bool)).astype(np.float32)
                     m = F.interpolate(torch.from_numpy(m)[None, None], size=(SEG_OUT, SEG_OUT), mode="area")[0, 0]
