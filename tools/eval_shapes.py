@@ -50,12 +50,17 @@ def load_set(root, name):
     if not (root / name / "truth.json").exists():
         make_data(root)
     truth = json.loads((root / name / "truth.json").read_text())
-    return [(root / name / r["file"], r) for r in truth["images"]]
+    return [(root / name / r["file"], r) for r in truth["images"]][:LIMIT]
+
+
+RESIZE = "pil"  # the resampling the models were trained with (transformers' PIL backend)
+LIMIT = None
 
 
 def run_clipstream(binary, args, images):
     """Runs one one-shot command over all images; returns its JSON lines keyed by source."""
-    out = subprocess.run([str(binary), *args, "--json", *map(str, images)], capture_output=True, text=True)
+    cmd = [str(binary), *args, "--resize", RESIZE, "--json", *map(str, images)]
+    out = subprocess.run(cmd, capture_output=True, text=True)
     if out.returncode != 0:
         sys.exit(f"eval_shapes.py: {binary} {args[0]} failed: {out.stderr.strip()}")
     rows = [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
@@ -174,7 +179,7 @@ def detect(root, engine, binary):
         args = ["detect", "--model", str(MODELS / "owlvit-shapes"), "--threshold", "0.01"]
         for p in world.PHRASES:
             args += ["--query", p]
-        dets = [[{"label": d["label"], "score": d["score"], "box": d["box"]} for d in r["detections"]]
+        dets = [[{"label": d["query"], "score": d["score"], "box": d["box"]} for d in r["detections"]]
                 for c in chunks(images, 50) for r in run_clipstream(binary, args, c)]
     else:
         dets = detections_transformers(images)
@@ -332,7 +337,7 @@ def video(args):
 
 
 def main():
-    global MODELS
+    global MODELS, RESIZE, LIMIT
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("what", choices=["data", "classify", "detect", "segment", "all", "video"])
     ap.add_argument("--root", type=Path, default=Path("/tmp/shapes_eval"))
@@ -345,8 +350,11 @@ def main():
     ap.add_argument("--min-frames", type=int, default=2)
     ap.add_argument("--gap-frames", type=int, default=3)
     ap.add_argument("--tolerance", type=int, default=2, help="frames")
+    ap.add_argument("--resize", choices=["pil", "torchvision"], default="pil",
+                    help="clipstream's resampling (transformers runs its PIL backend, as in training)")
+    ap.add_argument("--limit", type=int, default=None, help="only the first N images of each set")
     a = ap.parse_args()
-    MODELS = a.models
+    MODELS, RESIZE, LIMIT = a.models, a.resize, a.limit
     if a.what == "data":
         make_data(a.root)
         return
