@@ -98,8 +98,13 @@ def classify(root, engine, binary):
                                                      return_tensors="np")["pixel_values"]))
                 logits = model(pixel_values=px, **text).logits_per_image
                 tops += [world.PHRASES[i] for i in logits.argmax(1).tolist()]
-    right = sum(t == r["phrases"][0] for t, (_, r) in zip(tops, data))
-    return {"metric": "CLIP top-1 (single-object scenes)", "value": right / len(data), "n": len(data)}
+    truth = [r["phrases"][0].split() for _, r in data]
+    guess = [t.split() for t in tops]
+    right = sum(t == g for t, g in zip(truth, guess))
+    colour = sum(t[0] == g[0] for t, g in zip(truth, guess))
+    shape = sum(t[1] == g[1] for t, g in zip(truth, guess))
+    return {"metric": "CLIP top-1 (single-object scenes)", "value": right / len(data), "n": len(data),
+            "colour_right": colour / len(data), "shape_right": shape / len(data)}
 
 
 # ---- detection -------------------------------------------------------------------------------
