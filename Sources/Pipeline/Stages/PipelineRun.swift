@@ -112,7 +112,9 @@ public final class PipelineRun {
         let summary = EventLines.Summary(
             decoded: source.decodedCount,
             processed: report.stage("join")?.emitted ?? 0,
-            dropped: report.dropped + (report.stage("join")?.incompleteJoins ?? 0),
+            // Sampled frames that never reached the events: dropped by a queue policy (on any
+            // branch; a frame one branch lost cannot be joined) or skipped by a failed stage.
+            dropped: (report.stage("source")?.emitted ?? 0) - (report.stage("join")?.emitted ?? 0),
             wallSeconds: report.wallSeconds, events: events.eventCount,
             interrupted: report.cancelled && report.failure == nil)
         var line = EventLines.summary(summary)

@@ -116,6 +116,35 @@ final class MeanRedModel: FrameModel {
         #expect(starts == ends, "every event started is ended when the run stops")
     }
 
+    @Test func framesLostOnOneBranchAreCountedOnceAsDropped() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        final class SlowModel: FrameModel {
+            let inner = MeanRedModel()
+            func results(for frames: [VideoFrame]) throws -> [StageOutput] {
+                Thread.sleep(forTimeInterval: 0.02)
+                return try inner.results(for: frames)
+            }
+        }
+        var models = ModelRegistry()
+        models.register(.classify) { spec, _ in spec.name == "slow" ? SlowModel() as FrameModel : MeanRedModel() }
+        let fanOut = try PipelineSpec(yaml: """
+            stages:
+              - {name: fast, task: classify, model: unused, labels: [dark, bright]}
+              - {name: slow, task: classify, model: unused, labels: [dark, bright], queue: {capacity: 1, policy: drop-latest}}
+            events: {frames: true}
+            """, file: "fan.yaml")
+        let events = folder.appendingPathComponent("events.ndjson")
+        try PipelineRun(spec: fanOut, options: RunOptions(input: video, events: events.path, models: models)).run()
+        let all = try lines(events)
+        let summary = try #require(all.last)
+        let processed = try #require(summary["processed"] as? Int), dropped = try #require(summary["dropped"] as? Int)
+        #expect(processed + dropped == 75)
+        #expect(dropped > 0, "a 20 ms stage behind a 1-frame drop-latest queue must lose frames")
+        let frames = all.filter { $0["type"] as? String == "frame" }
+        #expect(frames.count == processed)
+        #expect(frames.allSatisfy { ($0["results"] as? [String: Any])?.keys.sorted() == ["fast", "slow"] })
+    }
+
     @Test func unwritableSinksFailBeforeAnyWork() throws {
         let missing = "/nonexistent-dir-\(UUID().uuidString)/out.mp4"
         #expect(throws: PipelineBuildError.self) {
