@@ -8,7 +8,7 @@ public enum EventLines {
         var line = JSONLine()
         line.add("type", "frame")
         line.add("frame", frame.frame.index)
-        line.add("pts", frame.frame.pts)
+        line.add("pts", JSONLine.seconds(frame.frame.pts))
         var results = JSONLine()
         for result in frame.results { results.add(result.stage, raw: stageResult(result.output).line) }
         line.add("results", raw: results.line)
@@ -32,7 +32,8 @@ public enum EventLines {
         case .detections(let detections):
             line.add("detections", raw: "[" + detections.map { detection in
                 var item = JSONLine()
-                item.add("label", detection.label)
+                item.add("query", detection.label)
+                item.add("label", detection.queryIndex)
                 item.add("score", detection.score)
                 item.add("box", detection.box)
                 return item.line
@@ -40,7 +41,8 @@ public enum EventLines {
         case .segments(let segments):
             line.add("segments", raw: "[" + segments.map { segment in
                 var item = JSONLine()
-                item.add("label", segment.label)
+                item.add("prompt", segment.label)
+                item.add("label", segment.promptIndex)
                 item.add("coverage", segment.coverage)
                 item.add("mean_prob", segment.meanProbability)
                 if let box = segment.box { item.add("box", box) }
@@ -57,8 +59,8 @@ public enum EventLines {
         line.add("label", record.label)
         line.add("stage", record.stage)
         line.add("frame", record.frameIndex)
-        line.add("start_pts", record.event.startPTS)
-        if let end = record.event.endPTS { line.add("end_pts", end) }
+        line.add("start_pts", JSONLine.seconds(record.event.startPTS))
+        if let end = record.event.endPTS { line.add("end_pts", JSONLine.seconds(end)) }
         line.add("score", record.event.peakScore)
         if let box = record.event.bestBox { line.add("box", box) }
         return line

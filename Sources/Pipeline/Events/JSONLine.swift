@@ -34,6 +34,12 @@ public struct JSONLine {
         return String(value)
     }
 
+    /// A timestamp rounded to the microsecond, so 2.8 prints as 2.8 and not as the binary
+    /// neighbour 2.8000000000000003 (ffprobe prints 6 decimals too).
+    public static func seconds(_ value: Double) -> Double {
+        (value * 1_000_000).rounded() / 1_000_000
+    }
+
     public static func quote(_ string: String) -> String {
         var out = "\""
         for scalar in string.unicodeScalars {

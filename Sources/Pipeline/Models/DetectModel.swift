@@ -33,7 +33,7 @@ public final class DetectModel: FrameModel {
     public func results(for frames: [VideoFrame]) throws -> [StageOutput] {
         try frames.map { frame in
             let found = try frame.withRGBImageView { try detector.detect($0, queries: queries, options: options) }
-            return .detections(found.map { Detection(label: queries.texts[$0.label], score: $0.score, box: $0.box) })
+            return .detections(found.map { Detection(label: queries.texts[$0.label], queryIndex: $0.label, score: $0.score, box: $0.box) })
         }
     }
 }

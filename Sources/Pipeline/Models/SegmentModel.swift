@@ -28,8 +28,8 @@ public final class SegmentModel: FrameModel {
     public func results(for frames: [VideoFrame]) throws -> [StageOutput] {
         try frames.map { frame in
             let segments = try frame.withRGBImageView { try segmenter.segment($0) }
-            return .segments(segments.map { s in
-                Segment(label: s.prompt, coverage: s.coverage, meanProbability: s.meanProbability,
+            return .segments(segments.enumerated().map { i, s in
+                Segment(label: s.prompt, promptIndex: i, coverage: s.coverage, meanProbability: s.meanProbability,
                         box: s.boundingBox.map { $0.corners.map(Float.init) }, mask: s.probabilityMask())
             })
         }

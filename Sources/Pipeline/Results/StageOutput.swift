@@ -4,21 +4,27 @@
 import Media
 
 public struct Detection: Equatable, Sendable {
-    /// The query text that matched.
+    /// The query text that matched (events are per query text).
     public var label: String
+    /// The query's position in the stage's list (the one-shot JSON's "label").
+    public var queryIndex: Int
     public var score: Float
     /// [x0, y0, x1, y1] in source-frame pixels.
     public var box: [Float]
 
-    public init(label: String, score: Float, box: [Float]) {
+    public init(label: String, queryIndex: Int, score: Float, box: [Float]) {
         self.label = label
+        self.queryIndex = queryIndex
         self.score = score
         self.box = box
     }
 }
 
 public struct Segment: Equatable, Sendable {
+    /// The prompt text (events are per prompt text).
     public var label: String
+    /// The prompt's position in the stage's list (the one-shot JSON's "label").
+    public var promptIndex: Int
     /// Fraction of the frame whose probability reaches the stage threshold.
     public var coverage: Float
     public var meanProbability: Float
@@ -27,8 +33,10 @@ public struct Segment: Equatable, Sendable {
     /// The probability mask resized to the frame (row-major, width x height), for drawing.
     public var mask: [Float]?
 
-    public init(label: String, coverage: Float, meanProbability: Float, box: [Float]? = nil, mask: [Float]? = nil) {
+    public init(label: String, promptIndex: Int, coverage: Float, meanProbability: Float,
+                box: [Float]? = nil, mask: [Float]? = nil) {
         self.label = label
+        self.promptIndex = promptIndex
         self.coverage = coverage
         self.meanProbability = meanProbability
         self.box = box

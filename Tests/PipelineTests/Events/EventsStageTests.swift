@@ -14,7 +14,7 @@ import Testing
     func detections(_ index: Int, _ found: [(String, Float)]) -> FrameResults {
         frame(index) { video in
             [FrameResult(stage: "objects", frame: video, output: .detections(found.map {
-                Detection(label: $0.0, score: $0.1, box: [0, 0, 1, 1])
+                Detection(label: $0.0, queryIndex: 0, score: $0.1, box: [0, 0, 1, 1])
             }))]
         }
     }
@@ -74,7 +74,7 @@ import Testing
         let thresholded = FrameResult(stage: "s", frame: video, output: .classification(labels: ["a", "b"], logits: [0, 0], probabilities: [0.4, 0.6]), threshold: 0.3)
         #expect(thresholded.observations(events: spec).map(\.present) == [true, true])
         let segments = FrameResult(stage: "s", frame: video, output: .segments([
-            Segment(label: "sky", coverage: 0, meanProbability: 0.1), Segment(label: "road", coverage: 0.2, meanProbability: 0.5)]))
+            Segment(label: "sky", promptIndex: 0, coverage: 0, meanProbability: 0.1), Segment(label: "road", promptIndex: 1, coverage: 0.2, meanProbability: 0.5)]))
         #expect(segments.observations(events: spec).map(\.present) == [false, true])
         var strict = EventsSpec()
         strict.defaults.minScore = 0.5

@@ -14,7 +14,7 @@ import TestSupport
     let queries = ["a red circle", "a blue square", "a yellow star"]
     let threshold: Float = 0.3
 
-    struct Box: Equatable { var label: String; var score: Float; var box: [Float] }
+    struct Box: Equatable { var label: String; var index: Int; var score: Float; var box: [Float] }
 
     /// Runs the pipeline; returns frame index -> boxes, and the summary line.
     func run() throws -> (boxes: [Int: [Box]], summary: [String: Any]) {
@@ -36,7 +36,7 @@ import TestSupport
             guard object["type"] as? String == "frame" else { continue }
             let stage = (object["results"] as! [String: Any])["objects"] as! [String: Any]
             boxes[object["frame"] as! Int] = (stage["detections"] as! [[String: Any]]).map {
-                Box(label: $0["label"] as! String, score: ($0["score"] as! NSNumber).floatValue,
+                Box(label: $0["query"] as! String, index: $0["label"] as! Int, score: ($0["score"] as! NSNumber).floatValue,
                     box: ($0["box"] as! [NSNumber]).map(\.floatValue))
             }
         }
@@ -59,6 +59,7 @@ import TestSupport
             }
             let got = try #require(first.boxes[frame.index])
             #expect(got.map(\.label) == expected.map { queries[$0.label] }, "frame \(frame.index)")
+            #expect(got.map(\.index) == expected.map(\.label), "label is the query index, as in detect --json")
             if got.count == expected.count {
                 expectClose(got.map(\.score), expected.map(\.score), atol: 1e-6, "frame \(frame.index) scores")
                 expectClose(got.flatMap(\.box), expected.flatMap(\.box), atol: 1e-4, "frame \(frame.index) boxes")

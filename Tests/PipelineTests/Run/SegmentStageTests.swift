@@ -49,7 +49,8 @@ import TestSupport
         while let frame = try decoder.nextFrame() {
             let expected = try frame.withRGBImageView { try segmenter.segment($0) }
             let got = try #require(first.segments[frame.index])
-            #expect(got.map { $0["label"] as? String } == prompts)
+            #expect(got.map { $0["prompt"] as? String } == prompts)
+            #expect(got.map { $0["label"] as? Int } == Array(prompts.indices), "label is the prompt index, as in segment --json")
             expectClose(got.map { ($0["coverage"] as! NSNumber).floatValue }, expected.map(\.coverage),
                         atol: 1e-6, "coverage, frame \(frame.index)")
             expectClose(got.map { ($0["mean_prob"] as! NSNumber).floatValue }, expected.map(\.meanProbability),
