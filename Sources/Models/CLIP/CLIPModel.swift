@@ -47,12 +47,7 @@ public struct CLIPModel: Sendable {
 
     /// Loads config.json and model.safetensors from a checkpoint directory.
     public init(directory: URL) throws {
-        let configURL = directory.appendingPathComponent("config.json")
-        let kind = try ModelKind(configFile: configURL)
-        guard kind == .clip else {
-            throw ConfigError(file: configURL, "describes a \(kind.rawValue) model, not CLIP (model_type \"clip\").")
-        }
-        let config = try ConfigFile.decode(CLIPConfig.self, from: configURL)
+        let (config, _) = try ModelKind.clip.decodeConfig(CLIPConfig.self, in: directory)
         let weightsURL = try checkpointWeightsFile(in: directory)
         try self.init(config: config, weights: WeightBinder(contentsOf: weightsURL),
                       checkpointID: checkpointIdentity(weightsURL))

@@ -46,12 +46,7 @@ public struct CLIPSegModel: Sendable {
 
     /// Loads config.json and model.safetensors from a checkpoint directory.
     public init(directory: URL) throws {
-        let configURL = directory.appendingPathComponent("config.json")
-        let kind = try ModelKind(configFile: configURL)
-        guard kind == .clipseg else {
-            throw ConfigError(file: configURL, "describes a \(kind.rawValue) model, not CLIPSeg (model_type \"clipseg\").")
-        }
-        let config = try ConfigFile.decode(CLIPSegConfig.self, from: configURL)
+        let (config, configURL) = try ModelKind.clipseg.decodeConfig(CLIPSegConfig.self, in: directory)
         let weightsURL = try checkpointWeightsFile(in: directory)
         try self.init(config: config, weights: WeightBinder(contentsOf: weightsURL),
                       checkpointID: checkpointIdentity(weightsURL), source: configURL)

@@ -29,5 +29,25 @@ public enum ModelKind: String, Sendable, CaseIterable {
         self = kind
     }
 
+    /// The family's name as its papers and users spell it.
+    public var displayName: String {
+        switch self {
+        case .clip: return "CLIP"
+        case .owlvit: return "OWL-ViT"
+        case .clipseg: return "CLIPSeg"
+        }
+    }
+
+    /// Reads `<directory>/config.json` as `T` after checking that it describes a model of this
+    /// family, so every loader rejects a checkpoint of the wrong kind with the same sentence.
+    public func decodeConfig<T: Decodable>(_ type: T.Type, in directory: URL) throws -> (config: T, file: URL) {
+        let url = directory.appendingPathComponent("config.json")
+        let found = try ModelKind(configFile: url)
+        guard found == self else {
+            throw ConfigError(file: url, "is for \(found.displayName) (model_type \"\(found.rawValue)\"), but this needs \(displayName) (model_type \"\(rawValue)\").")
+        }
+        return (try ConfigFile.decode(T.self, from: url), url)
+    }
+
     static var known: String { allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ") }
 }

@@ -63,12 +63,7 @@ public struct OWLViTConfig: Sendable, Equatable, Decodable {
 
     /// Reads `<directory>/config.json`; every problem is one sentence naming the file.
     public static func load(from directory: URL) throws -> OWLViTConfig {
-        let url = directory.appendingPathComponent("config.json")
-        let kind = try ModelKind(configFile: url)
-        guard kind == .owlvit else {
-            throw ConfigError(file: url, "has model_type \"\(kind.rawValue)\", not an OWL-ViT checkpoint (\"owlvit\").")
-        }
-        let config = try ConfigFile.decode(OWLViTConfig.self, from: url)
+        let (config, url) = try ModelKind.owlvit.decodeConfig(OWLViTConfig.self, in: directory)
         // The class head compares projected text queries with patch embeddings of the text width.
         guard config.projectionDim == config.textConfig.hiddenSize else {
             throw ConfigError(file: url, "has projection_dim \(config.projectionDim) but text_config.hidden_size \(config.textConfig.hiddenSize); OWL-ViT's class head needs them equal.")

@@ -136,6 +136,6 @@ struct ScratchCheckpoint {
     @Test func notACLIPCheckpoint() throws {
         let c = try ScratchCheckpoint()
         try c.editConfig { $0["model_type"] = "owlvit" }
-        #expect(c.load().contains("describes a owlvit model, not CLIP"))
+        #expect(c.load().contains("is for OWL-ViT (model_type \"owlvit\"), but this needs CLIP (model_type"))
     }
 }

@@ -60,7 +60,7 @@ struct CLIPSegLoadingTests {
         let dir = try scratchCheckpoint { try editConfig($0) { $0["model_type"] = "clip" } }
         defer { try? FileManager.default.removeItem(at: dir) }
         let text = message { _ = try CLIPSegModel(directory: dir) }
-        #expect(text.contains("config.json") && text.contains("not CLIPSeg"), "\(text)")
+        #expect(text.contains("config.json") && text.contains("needs CLIPSeg (model_type"), "\(text)")
     }
 
     @Test("missing weights, tokenizer or preprocessor files")

@@ -47,7 +47,7 @@ struct OWLViTBadInputTests {
     @Test("not an OWL-ViT config")
     func wrongModelType() throws {
         let message = loadError(try brokenCheckpoint { try editConfig($0) { $0["model_type"] = "clip" } })
-        #expect(message.contains("config.json") && message.contains("model_type \"clip\", not an OWL-ViT checkpoint"), "\(message)")
+        #expect(message.contains("config.json") && message.contains("is for CLIP (model_type \"clip\"), but this needs OWL-ViT (model_type"), "\(message)")
     }
 
     @Test("config and weights disagree")
