@@ -28,7 +28,7 @@ public func softmax(_ x: Tensor) -> Tensor {
 func softmaxRow(_ row: UnsafeMutablePointer<Float>, count: Int) {
     var i = 0
     var topV = FloatVector(repeating: -.infinity)
-    while i + vectorWidth <= count { topV = pointwiseMax(topV, load(row + i)); i += vectorWidth }
+    while i + vectorWidth <= count { topV = vectorMax(topV, load(row + i)); i += vectorWidth }
     var top = topV.max()
     while i < count { top = max(top, row[i]); i += 1 }
     if top == -Float.infinity {

@@ -18,8 +18,13 @@ let vectorWidth = FloatVector.scalarCount
 public func vectorExp(_ x: FloatVector) -> FloatVector {
     let hi = FloatVector(repeating: 88.37626), lo = FloatVector(repeating: -87.33654)
     let underflow = x .< lo
-    var v = x.clamped(lowerBound: lo, upperBound: hi)
-    let n = (v * 1.44269504088896341).rounded(.toNearestOrEven)
+    var v = vectorMin(vectorMax(x, lo), hi)
+    // n = round(x / ln 2) by the 1.5 * 2^23 trick: adding it leaves n in the low mantissa
+    // bits, so no float-to-int conversion (which Swift's generic SIMD code does lane by lane).
+    let magic = FloatVector(repeating: 12582912)
+    let shifted = v * 1.44269504088896341 + magic
+    let n = shifted - magic
+    let exponent = asInts(shifted) &- asInts(magic)
     v = v - n * 0.693359375
     v = v - n * -2.12194440e-4
     var p = FloatVector(repeating: 1.9875691500e-4)
@@ -29,11 +34,30 @@ public func vectorExp(_ x: FloatVector) -> FloatVector {
     p = p * v + 1.6666665459e-1
     p = p * v + 5.0000001201e-1
     p = p * (v * v) + v + 1
-    let bits = (SIMD8<Int32>(n) &+ 127) &<< 23
-    var result = p * unsafeBitCast(bits, to: FloatVector.self)
-    result.replace(with: 0, where: underflow)
-    return result
+    let result = p * asFloats((exponent &+ 127) &<< 23)
+    return select(underflow, FloatVector(repeating: 0), result)
 }
+
+// Lane selection and min/max through bit masks: the standard library's `replacing(with:where:)`,
+// `pointwiseMin` and `pointwiseMax` are generic lane loops that do not vectorise.
+@inline(__always)
+func asInts(_ v: FloatVector) -> SIMD8<Int32> { unsafeBitCast(v, to: SIMD8<Int32>.self) }
+
+@inline(__always)
+func asFloats(_ v: SIMD8<Int32>) -> FloatVector { unsafeBitCast(v, to: FloatVector.self) }
+
+/// `a` where `mask` is set, else `b`.
+@inline(__always)
+func select(_ mask: SIMDMask<SIMD8<Int32>>, _ a: FloatVector, _ b: FloatVector) -> FloatVector {
+    let m = unsafeBitCast(mask, to: SIMD8<Int32>.self)
+    return asFloats((asInts(a) & m) | (asInts(b) & ~m))
+}
+
+@inline(__always)
+func vectorMax(_ a: FloatVector, _ b: FloatVector) -> FloatVector { select(a .> b, a, b) }
+
+@inline(__always)
+func vectorMin(_ a: FloatVector, _ b: FloatVector) -> FloatVector { select(a .< b, a, b) }
 
 @inline(__always)
 func load(_ p: UnsafePointer<Float>) -> FloatVector {

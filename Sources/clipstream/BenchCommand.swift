@@ -28,6 +28,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Timed calls per workload.") var repetitions = 5
     @Option(help: ArgumentHelp("Only these workloads (comma-separated names).", valueName: "NAMES"))
     var only: String?
+    @Option(help: ArgumentHelp("OpenBLAS threads (default: one per core, unless OPENBLAS_NUM_THREADS is set).",
+                               valueName: "N"))
+    var threads: Int?
     @Flag(help: "One JSON object per workload instead of a table.") var json = false
 
     func validate() throws {
@@ -35,9 +38,16 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("bench needs at least one of --clip, --owlvit, --clipseg.")
         }
         guard warmup >= 0, repetitions >= 1 else { throw ValidationError("--warmup >= 0 and --repetitions >= 1.") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1.") }
     }
 
     func run() throws {
+        // One model stage: it gets every core for its GEMMs, as in a single-model pipeline.
+        if let threads {
+            ThreadBudget(cores: threads, modelStages: 1).apply(environment: [:])
+        } else {
+            ThreadBudget(modelStages: 1).apply()
+        }
         let wanted = only.map { Set($0.split(separator: ",").map(String.init)) }
         if !json {
             print("workload            unit     min ms/unit  median ms/unit  units/s  peak RSS MB")
