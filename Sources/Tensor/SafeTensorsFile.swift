@@ -87,7 +87,8 @@ public final class SafeTensorsFile: @unchecked Sendable {  // immutable after in
         }
         let object: Any
         do {
-            object = try JSONSerialization.jsonObject(with: bytes)
+            // Fragments allowed so a bare string or number is reported as "not an object".
+            object = try JSONSerialization.jsonObject(with: bytes, options: .fragmentsAllowed)
         } catch {
             throw fail("the header is not valid JSON.")
         }

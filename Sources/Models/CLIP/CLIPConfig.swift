@@ -98,6 +98,10 @@ public struct CLIPVisionConfig: Sendable, Equatable {
         layerNormEps = try c.decodeIfPresent(Double.self, forKey: .layerNormEps) ?? d.layerNormEps
         try validateEncoder(hidden: hiddenSize, heads: numAttentionHeads, layers: numHiddenLayers,
                             intermediate: intermediateSize, act: hiddenAct, path: decoder.codingPath)
+        guard imageSize <= 16384, numChannels <= 64 else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath + [CodingKeys.imageSize],
+                debugDescription: "image_size \(imageSize) or num_channels \(numChannels) is beyond any real model (at most 16384 and 64)."))
+        }
         guard patchSize > 0, imageSize >= patchSize, numChannels > 0 else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath + [CodingKeys.patchSize],
                 debugDescription: "patch_size \(patchSize) does not fit image_size \(imageSize) with \(numChannels) channels."))
@@ -143,6 +147,11 @@ func validateEncoder(hidden: Int, heads: Int, layers: Int, intermediate: Int, ac
     }
     guard hidden > 0, heads > 0, layers >= 0, intermediate > 0 else {
         throw bad("sizes must be positive (hidden_size \(hidden), num_attention_heads \(heads), num_hidden_layers \(layers), intermediate_size \(intermediate)).")
+    }
+    // Arrays are sized from these before any weight is read, so a lying config must not get
+    // that far (the limits are far beyond any published checkpoint).
+    guard hidden <= 1 << 16, heads <= hidden, layers <= 1024, intermediate <= 1 << 18 else {
+        throw bad("sizes are beyond any real model (hidden_size \(hidden) of at most 65536, num_attention_heads \(heads), num_hidden_layers \(layers) of at most 1024, intermediate_size \(intermediate) of at most 262144).")
     }
     guard hidden % heads == 0 else {
         throw bad("hidden_size \(hidden) is not a multiple of num_attention_heads \(heads).")

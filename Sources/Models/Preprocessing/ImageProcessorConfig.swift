@@ -164,8 +164,13 @@ extension ImageProcessorConfig {
         case let .shortestEdge(s, longest): sizes = [s] + (longest.map { [$0] } ?? [])
         case let .exact(h, w): sizes = [h, w]
         }
-        if let bad = (sizes + (cropSize.map { [$0.height, $0.width] } ?? [])).first(where: { $0 <= 0 }) {
-            throw ImagePreprocessingError("\(source): sizes must be positive, found \(bad).")
+        // Buffers are sized from these; above 16384 a side is a lie, not a model input.
+        let limits = 1...16384
+        if let bad = sizes.first(where: { !limits.contains($0) }) {
+            throw ImagePreprocessingError("\(source): size must be from 1 to 16384 pixels a side, found \(bad).")
+        }
+        if let bad = (cropSize.map { [$0.height, $0.width] } ?? []).first(where: { !limits.contains($0) }) {
+            throw ImagePreprocessingError("\(source): crop_size must be from 1 to 16384 pixels a side, found \(bad).")
         }
     }
 }

@@ -81,6 +81,9 @@ struct BPEVocabulary: Sendable {
             merges[PairKey(left: leftID, right: rightID)] = MergeResult(rank: rank, merged: mergedID)
             rank += 1
         }
+        // transformers would tokenize letter by letter; an empty merges file is a broken
+        // download, not a tokenizer anyone meant.
+        if merges.isEmpty { throw TokenizerError.malformed(url, problem: "holds no merges") }
         return merges
     }
 }

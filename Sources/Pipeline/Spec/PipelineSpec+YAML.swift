@@ -84,8 +84,8 @@ extension SourceSpec {
             default:
                 let text = try reader.string(entry.value, at: entry.path)
                 let parts = text.lowercased().split(separator: "x").compactMap { Int($0) }
-                guard parts.count == 2, parts.allSatisfy({ $0 > 0 }) else {
-                    throw reader.error(entry.value, entry.path, "must be WIDTHxHEIGHT, like 640x360, not '\(text)'")
+                guard parts.count == 2, parts.allSatisfy({ (1...16384).contains($0) }) else {
+                    throw reader.error(entry.value, entry.path, "must be WIDTHxHEIGHT with sides from 1 to 16384, like 640x360, not '\(text)'")
                 }
                 size = FrameSize(width: parts[0], height: parts[1])
             }

@@ -104,7 +104,13 @@ struct SpecReader {
         var options = defaults
         for entry in try mapping(node, at: key, allowed: ["capacity", "policy"]) {
             switch entry.key {
-            case "capacity": options.capacity = try int(entry.value, at: entry.path, atLeast: 1)
+            // Ring buffers are allocated at their capacity; more than 4096 frames in flight on
+            // one edge is a typo, and would exhaust memory at any real frame size.
+            case "capacity":
+                options.capacity = try int(entry.value, at: entry.path, atLeast: 1)
+                guard options.capacity <= 4096 else {
+                    throw error(entry.value, entry.path, "must be at most 4096, not \(options.capacity)")
+                }
             default: options.policy = try choice(entry.value, at: entry.path, as: QueuePolicy.self)
             }
         }

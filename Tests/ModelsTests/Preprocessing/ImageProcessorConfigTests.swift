@@ -83,7 +83,9 @@ struct ImageProcessorConfigTests {
             == "test.json: image_std contains 0, which would divide by zero.")
         #expect(errorText { _ = try decode(#"{"do_center_crop": true}"#, .vit) }
             == "test.json: do_center_crop is true but there is no crop_size.")
-        #expect(errorText { _ = try decode(#"{"size": 0}"#) } == "test.json: sizes must be positive, found 0.")
+        #expect(errorText { _ = try decode(#"{"size": 0}"#) } == "test.json: size must be from 1 to 16384 pixels a side, found 0.")
+        #expect(errorText { _ = try decode(#"{"crop_size": 100000}"#) }
+            == "test.json: crop_size must be from 1 to 16384 pixels a side, found 100000.")
         #expect(errorText { _ = try decode(#"{"image_processor_type": "SiglipImageProcessor"}"#) }
             == "test.json: image processor type SiglipImageProcessor is not one ClipStream implements (CLIPImageProcessor, OwlViTImageProcessor, ViTImageProcessor).")
         #expect(errorText { _ = try decode(#"{"do_resize": "yes"}"#) }.contains("do_resize"))

@@ -74,8 +74,13 @@ import TestSupport
         expectError(try Checkpoint(vocab: "{}", merges: ""), file: "vocab.json", "holds no tokens")
     }
 
+    @Test func mergesWithoutMerges() throws {
+        expectError(try Checkpoint(merges: "#version: 0.2\n"), file: "merges.txt", "holds no merges")
+        expectError(try Checkpoint(merges: ""), file: "merges.txt", "holds no merges")
+    }
+
     @Test func vocabularyWithoutTheUnknownToken() throws {
-        expectError(try Checkpoint(vocab: "{\"a\": 0, \"a</w>\": 1}", merges: "#version: 0.2\n"),
+        expectError(try Checkpoint(vocab: "{\"a\": 0, \"a</w>\": 1, \"aa</w>\": 2}", merges: "#version: 0.2\na a</w>\n"),
                     file: "vocab.json", "has no id for the unknown token \"<|endoftext|>\"")
     }
 

@@ -78,7 +78,7 @@ import TestSupport
         #expect(error(minimal.replacingOccurrences(of: "[a cat, a dog]", with: "a cat"))
                 == "p.yaml:5:14: 'objects.queries' must be a list of text values, not the text 'a cat'")
         #expect(error("source:\n  size: 640by360\n" + minimal)
-                == "p.yaml:2:9: 'source.size' must be WIDTHxHEIGHT, like 640x360, not '640by360'")
+                == "p.yaml:2:9: 'source.size' must be WIDTHxHEIGHT with sides from 1 to 16384, like 640x360, not '640by360'")
     }
 
     @Test func structuralMistakes() {
