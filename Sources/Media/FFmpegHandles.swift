@@ -4,9 +4,18 @@ import CFFmpeg
 
 final class InputFormatContext {
     let pointer: UnsafeMutablePointer<AVFormatContext>
+    /// Custom input (stdin); released after the format context that reads from it.
+    private let customIO: DescriptorIO?
 
-    init(url: String, format: String?, options: [String: String]) throws {
+    init(url: String?, customIO: DescriptorIO? = nil, format: String?, options: [String: String]) throws {
+        self.customIO = customIO
         var context: UnsafeMutablePointer<AVFormatContext>?
+        if let customIO {
+            // FFmpeg marks the context AVFMT_FLAG_CUSTOM_IO and leaves the AVIOContext to us.
+            context = avformat_alloc_context()
+            guard context != nil else { throw FFmpegError(code: cs_averror(ENOMEM), function: "avformat_alloc_context") }
+            context!.pointee.pb = customIO.context
+        }
         var dictionary: OpaquePointer?
         for (key, value) in options { av_dict_set(&dictionary, key, value, 0) }
         defer { av_dict_free(&dictionary) }

@@ -40,4 +40,8 @@ public protocol FrameSource: AnyObject {
     var info: VideoInfo { get }
     /// The next sampled frame, or nil at the end of the stream. Errors name the source.
     func nextFrame() throws -> VideoFrame?
+    /// Ends the stream early: a read waiting for input (a stalled pipe) returns within ~100 ms
+    /// and nextFrame() then returns the frames already decoded, then nil. Any thread may call it;
+    /// SIGINT in `clipstream run` does, so a stalled live input still stops gracefully.
+    func stopReading()
 }

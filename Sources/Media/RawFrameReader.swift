@@ -29,6 +29,7 @@ public final class RawFrameReader: FrameSource {
     public private(set) var framesRead = 0
 
     private let descriptor: Int32
+    private let input: InterruptibleDescriptor
     private let ownsDescriptor: Bool
     private let frameBytes: Int
     private let fps: Double
@@ -41,10 +42,16 @@ public final class RawFrameReader: FrameSource {
     /// Reads from an open file descriptor (0 = stdin) that the caller keeps open.
     public init(fileDescriptor: Int32, source: String = "stdin", size: FrameSize, fps: Double,
                 pixelFormat: RawPixelFormat = .rgb24, sampling: FrameSampling = .all) throws {
+        // Checked here too (not only in parse): callers build sizes themselves, and the frame
+        // buffer is allocated from it.
+        guard (1...16384).contains(size.width), (1...16384).contains(size.height) else {
+            throw MediaError.invalidRawParameters("raw frame size \(size.width)x\(size.height) for \(source) is invalid; sides must be from 1 to 16384.")
+        }
         guard fps > 0, fps.isFinite, fps <= 10_000 else {
             throw MediaError.invalidRawParameters("--raw-fps \(fps) is invalid for \(source); use a rate above 0 (e.g. 25).")
         }
         self.descriptor = fileDescriptor
+        self.input = InterruptibleDescriptor(descriptor: fileDescriptor)
         self.ownsDescriptor = false
         self.pixelFormat = pixelFormat
         self.fps = fps
@@ -83,6 +90,8 @@ public final class RawFrameReader: FrameSource {
         if closeOnDeinit { close(descriptor) }
     }
 
+    public func stopReading() { input.stop() }
+
     public func nextFrame() throws -> VideoFrame? {
         let size = info.size
         while !finished {
@@ -91,7 +100,8 @@ public final class RawFrameReader: FrameSource {
             let got = try readFully(into: target, count: frameBytes)
             if got < frameBytes {
                 finished = true
-                if got == 0 { return nil }
+                // A partial frame cut off by stopReading() is the user's stop, not bad input.
+                if got == 0 || input.isStopped { return nil }
                 throw MediaError.shortRawFrame(source: info.source, bytes: got, expected: frameBytes,
                                                framesDelivered: framesRead)
             }
@@ -110,11 +120,10 @@ public final class RawFrameReader: FrameSource {
     private func readFully(into buffer: UnsafeMutableRawPointer, count: Int) throws -> Int {
         var total = 0
         while total < count {
-            let n = read(descriptor, buffer + total, count - total)
+            let n = input.read(into: buffer + total, count: count - total)
             if n == 0 { break }
             if n < 0 {
-                if errno == EINTR { continue }
-                throw MediaError.cannotOpen(source: info.source, reason: "read failed: \(String(cString: strerror(errno)))")
+                throw MediaError.cannotOpen(source: info.source, reason: "read failed: \(String(cString: strerror(Int32(-n))))")
             }
             total += n
         }

@@ -59,17 +59,25 @@ public final class VideoDecoder: FrameSource {
     private var lastPts: Double?
     private var consecutiveErrors = 0
     private let libjpegCompatible: Bool
+    /// stdin, read so that stopReading() ends a read waiting for data.
+    private let stdinReader: InterruptibleDescriptor?
 
     /// Opens `path` ("-" for stdin) and its best video stream.
     public init(path: String, options: VideoDecoderOptions = VideoDecoderOptions()) throws {
         _ = FFmpegLogging.quiet
         let source = path == "-" ? "stdin" : path
+        stdinReader = path == "-" ? InterruptibleDescriptor(descriptor: 0) : nil
         let sampling = try options.sampling.validated()
         if path != "-" && !FileManager.default.fileExists(atPath: path) {
             throw MediaError.cannotOpen(source: source, reason: "no such file")
         }
         do {
-            input = try InputFormatContext(url: path == "-" ? "pipe:0" : path, format: options.inputFormat, options: [:])
+            if path == "-" {
+                input = try InputFormatContext(url: nil, customIO: DescriptorIO(reader: stdinReader!),
+                                               format: options.inputFormat, options: [:])
+            } else {
+                input = try InputFormatContext(url: path, format: options.inputFormat, options: [:])
+            }
         } catch let error as FFmpegError {
             if error.code == cs_averror_invaliddata() { throw MediaError.notMedia(source: source, reason: error.message) }
             throw MediaError.cannotOpen(source: source, reason: error.message)
@@ -132,6 +140,9 @@ public final class VideoDecoder: FrameSource {
     }
 
     deinit { reportProblemsOnce() }
+
+    /// Only stdin can wait for data; a file ends through the pipeline's own cancellation.
+    public func stopReading() { stdinReader?.stop() }
 
     public func nextFrame() throws -> VideoFrame? {
         while !finished {

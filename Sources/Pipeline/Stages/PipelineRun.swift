@@ -77,6 +77,8 @@ public final class PipelineRun {
             reader = try VideoDecoder(path: options.input, options: decoderOptions)
         }
         source = FrameSourceStage(reader: reader)
+        // A stalled live input would otherwise keep a stopped run waiting in read(2).
+        cancellation.onCancel { [reader] in reader.stopReading() }
         events = EventsStage(spec: spec.events ?? EventsSpec(), writer: writer)
 
         let builder = GraphBuilder()
