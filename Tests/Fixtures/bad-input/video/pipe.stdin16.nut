@@ -1,0 +1,1 @@
+nut/multimedia c
