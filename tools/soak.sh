@@ -5,7 +5,7 @@
 #   tools/soak.sh [OUT_DIR] [SECONDS]      (defaults: /tmp/clipstream-soak, 3600)
 #
 # Uses the built debug binary (copied, so rebuilding meanwhile is safe) under `nice -n 19`;
-# the model is samples/models/owlvit when present, else the tiny OWL-ViT test fixture.
+# the model is samples/models/owlvit-shapes when present, else the tiny OWL-ViT test fixture.
 # Prints the CSV path and a summary: RSS after the first minute, at the end, peak, and the
 # spread of the samples after the first minute relative to their median.
 set -euo pipefail
@@ -23,7 +23,7 @@ if [ ! -s "$VIDEO" ]; then
         -c:v libx264 -preset veryfast -pix_fmt yuv420p -g 50 "$VIDEO"
 fi
 
-MODEL=samples/models/owlvit
+MODEL=samples/models/owlvit-shapes
 [ -f "$MODEL/config.json" ] || MODEL=Tests/Fixtures/owlvit/tiny-p16-quickgelu-f32
 PIPELINE="$OUT/soak-detect.yaml"
 cat > "$PIPELINE" <<YAML
