@@ -412,6 +412,13 @@ def bad_tokenizers():
         status, contains = (1, [want]) if want else ([0, 1], [])
         case(f"tokenizer-{name}", ["embed", "--model", d, "--text", "a red circle"], status, contains,
              note="" if want else "a merges file that loses merges still tokenizes (differently); not an error")
+    # Deep nesting: recursive parsers must not run out of stack (20,000 levels, 40 KB).
+    deep = b"[" * 20000 + b"]" * 20000
+    d = checkpoint("tokenizer/tokenizer-json-deep", CLIP, {"tokenizer.json": b'{"model": ' + deep + b', "added_tokens": []}'})
+    case("tokenizer-tokenizer-json-deep", ["embed", "--model", d, "--text", "a"], [0, 1], ["tokenizer.json"])
+    for name in ["tokenizer_config.json", "special_tokens_map.json", "config.json", "preprocessor_config.json"]:
+        d = checkpoint(f"tokenizer/deep-{name.split('.')[0]}", CLIP, {name: b'{"x": ' + deep + b"}"})
+        case(f"deep-{name}", ["embed", "--model", d, "--text", "a"], 1, [name])
     for name in ["tokenizer-config-not-json", "tokenizer-config-array"]:
         data = b"{{" if name.endswith("json") else b"[]"
         d = checkpoint(f"tokenizer/{name}", CLIP, {"tokenizer_config.json": data})
