@@ -4,7 +4,8 @@
 #   tokenizer    CLIPTokenizer.encode, VocabularyJSON, TopLevelJSONValue Sources/Models/Tokenizer
 #   pipeline     PipelineSpec's YAML reader                              Sources/Pipeline/Spec (+ Yams)
 # The sources are compiled straight into one executable per target with -sanitize=fuzzer
-# (plus address), not through SwiftPM. Not part of the test command. Leak detection is off:
+# (plus address), not through SwiftPM. Not part of the test command. Leak detection is off
+# (-detect_leaks=0 and ASAN_OPTIONS):
 # Foundation itself leaks a 4 KB read buffer on an empty file (String(contentsOf:)), reported
 # on the first empty input.
 #
@@ -73,7 +74,7 @@ for name in $TARGETS; do
     mkdir -p "$OUT/$name/corpus"
     echo "== $name: fuzz for $SECONDS_EACH s"
     set +e
-    (cd "$OUT/$name" && CLIPSTREAM_TOKENIZER_DIR="$PWD/../../samples/tokenizer" \
+    (cd "$OUT/$name" && ASAN_OPTIONS=detect_leaks=0 CLIPSTREAM_TOKENIZER_DIR="$PWD/../../samples/tokenizer" \
         "../fuzz-$name" -max_total_time="$SECONDS_EACH" -max_len=65536 -rss_limit_mb=4096 \
         -print_final_stats=1 -detect_leaks=0 corpus seeds) > "$OUT/$name.log" 2>&1
     status=$?
