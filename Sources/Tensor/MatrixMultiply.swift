@@ -66,3 +66,9 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeB: Bool = false, into out:
         }
     }
 }
+
+/// How many threads OpenBLAS's GEMMs use from now on (at least 1). The model code starts no
+/// workers of its own, so this is the whole of a model call's parallelism.
+public func setBLASThreads(_ count: Int) {
+    openblas_set_num_threads(Int32(max(1, count)))
+}

@@ -28,7 +28,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Timed calls per workload.") var repetitions = 5
     @Option(help: ArgumentHelp("Only these workloads (comma-separated names).", valueName: "NAMES"))
     var only: String?
-    @Option(help: ArgumentHelp("OpenBLAS threads (default: one per core, unless OPENBLAS_NUM_THREADS is set).",
+    @Option(help: ArgumentHelp("OpenBLAS threads (default: one per core, or OPENBLAS_NUM_THREADS).",
                                valueName: "N"))
     var threads: Int?
     @Flag(help: "One JSON object per workload instead of a table.") var json = false
@@ -42,11 +42,12 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        // One model stage: it gets every core for its GEMMs, as in a single-model pipeline.
+        // The model alone on the machine: its GEMMs get every core (or --threads), as the
+        // anchors get --threads 2. (A pipeline's ThreadBudget keeps a core for decoding.)
         if let threads {
-            ThreadBudget(cores: threads, modelStages: 1).apply(environment: [:])
-        } else {
-            ThreadBudget(modelStages: 1).apply()
+            setBLASThreads(threads)
+        } else if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil {
+            setBLASThreads(ProcessInfo.processInfo.activeProcessorCount)
         }
         let wanted = only.map { Set($0.split(separator: ",").map(String.init)) }
         if !json {
