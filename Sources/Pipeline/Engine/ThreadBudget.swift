@@ -2,12 +2,13 @@
 // oversubscribe the cores. OpenBLAS's threads spin while they wait for work, so two model
 // stages each running a full-width BLAS on 2 cores would fight over them.
 //
-// The rule: one core is left to the stream stages (the decoder above all: at 720p with
-// sparse sampling it decodes many frames per processed one) and the rest is shared by the
-// model stages, which run concurrently (fan-out): each gets (cores - 1) / modelStages BLAS
-// threads, at least one. Measured on 2 cores (CLIP B/32, 720p H.264, every 25th frame, release
-// build, a loaded machine): 1 BLAS thread ran the pipeline at 3.42 frames/s, 2 threads at
-// 2.13-2.39, because the spinning BLAS threads and the decoder took turns on the same cores.
+// The rule: the model stages, which run concurrently (fan-out), share every core: each gets
+// cores / modelStages BLAS threads, at least one. The stream stages (decode, preprocess,
+// encode) need a small fraction of a core next to a CLIP-sized GEMM, so keeping a whole core
+// for them costs more than it saves. Measured on 2 idle cores (CLIP B/32 classify stage, 720p
+// H.264 sampled at 5 fps, release build): 2 BLAS threads ran the pipeline at 10.1 frames/s,
+// 1 thread at 6.9 (the model alone: 11.7 images/s with 2 threads, 7.1 with 1). On a machine
+// loaded by other work, spinning BLAS threads can lose to 1: OPENBLAS_NUM_THREADS overrides.
 import COpenBLAS
 import Foundation
 
@@ -17,7 +18,7 @@ public struct ThreadBudget: Equatable, Sendable {
 
     public init(cores: Int = ProcessInfo.processInfo.activeProcessorCount, modelStages: Int) {
         self.cores = max(1, cores)
-        blasThreads = max(1, (self.cores - 1) / max(1, modelStages))
+        blasThreads = max(1, self.cores / max(1, modelStages))
     }
 
     /// Sets OpenBLAS's thread count for this process, unless the user pinned it with
