@@ -108,14 +108,7 @@ public final class EmbeddedGraph {
     private func stepJoin(_ runtime: NodeRuntime, _ send: @escaping (Any, Int) throws -> Void) -> Bool {
         var progressed = false
         while true {
-            for (port, input) in runtime.inputs.enumerated() where runtime.join.wants(port) {
-                if let packet = input.tryPop(max: 1).first {
-                    runtime.join.offer(packet, port: port)
-                    progressed = true
-                } else if input.isDrained {
-                    runtime.join.finish(port: port)
-                }
-            }
+            if runtime.pullJoinInputs() { progressed = true }
             let discardedBefore = runtime.join.incomplete
             if let (sequence, parts) = runtime.join.take() {
                 if !runtime.process([Packet(sequence: sequence, value: parts)], send) { runtime.close(send) }

@@ -124,4 +124,21 @@ final class NodeRuntime {
             state.fail(node.name, error)
         }
     }
+
+    /// Moves one packet from each input the join still waits on into the join buffer, and marks
+    /// drained inputs finished. Both runners (threaded and embedded) feed joins this way.
+    /// Returns whether any packet moved.
+    func pullJoinInputs() -> Bool {
+        var moved = false
+        for (port, input) in inputs.enumerated() where join.wants(port) {
+            if let packet = input.tryPop(max: 1).first {
+                join.offer(packet, port: port)
+                moved = true
+            } else if input.isDrained {
+                join.finish(port: port)
+            }
+        }
+        return moved
+    }
 }
+
