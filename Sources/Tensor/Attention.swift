@@ -40,7 +40,7 @@ public func attention(query: Tensor, key: Tensor, value: Tensor, heads: Int,
               scores: &scores, into: &out)
 }
 
-/// `scores` is scratch for one head's [Tq, Tk] attention weights; keep it to reuse it.
+/// `scores` is scratch for the heads' [Tq, Tk] attention weights (one per worker); keep it to reuse it.
 public func attention(query: Tensor, key: Tensor, value: Tensor, heads: Int,
                       mask: AttentionMask = .none, scale: Float? = nil,
                       scores: inout Tensor, into out: inout Tensor) {
@@ -90,21 +90,27 @@ private func attention(_ x: AttentionOperands, heads: Int, mask: AttentionMask, 
     let alpha = scale ?? 1 / Float(dh).squareRoot()
     out.prepare(shape: [b, tq, d])
     if out.count == 0 { return }
-    scores.prepare(shape: [tq, tk])
+    // The (batch, head) pairs are independent: the workers take them in groups, each group
+    // with its own [Tq, Tk] slice of `scores`.
+    let pairs = b * heads
+    let groups = min(pairs, ComputeThreads.count)
+    scores.prepare(shape: [groups, tq, tk])
     out.withUnsafeMutableBufferPointer { o in
     scores.withUnsafeMutableBufferPointer { s in
-        let sp = s.baseAddress!
-        for bi in 0..<b {
-            for h in 0..<heads {
+        let op = o.baseAddress!, scratch = s.baseAddress!
+        ComputeThreads.forEach(groups) { group in
+            let sp = scratch + group * tq * tk
+            for pair in stride(from: group, to: pairs, by: groups) {
+                let bi = pair / heads, h = pair % heads
                 let qp = x.query + bi * tq * ld + h * dh
                 let kp = x.key + bi * tk * ld + h * dh
                 let vp = x.value + bi * tk * ld + h * dh
-                gemm(m: tq, n: tk, k: dh, a: qp, lda: ld, b: kp, ldb: ld, transposeB: true,
-                     c: sp, ldc: tk, alpha: alpha)
+                serialGEMM(m: tq, n: tk, k: dh, a: qp, lda: ld, b: kp, ldb: ld, transposeB: true,
+                           c: sp, ldc: tk, alpha: alpha)
                 applyMask(sp, batch: bi, tq: tq, tk: tk, mask: mask)
                 for i in 0..<tq { softmaxRow(sp + i * tk, count: tk) }
-                gemm(m: tq, n: dh, k: tk, a: sp, lda: tk, b: vp, ldb: ld,
-                     c: o.baseAddress! + bi * tq * d + h * dh, ldc: d)
+                serialGEMM(m: tq, n: dh, k: tk, a: sp, lda: tk, b: vp, ldb: ld,
+                           c: op + bi * tq * d + h * dh, ldc: d)
             }
         }
     }}

@@ -3,13 +3,78 @@
 //   matmul(a, b)                    a [..., M, K] x b [..., K, N] -> [..., M, N]
 //   matmul(a, b, transposeB: true)  a [..., M, K] x b [..., N, K]^T -> [..., M, N]
 // b may have the same leading (batch) dimensions as a, or be rank 2 and shared by every batch.
-// `gemm` is the raw row-major call the other ops build on (strides let attention read one
-// head's columns straight out of [T, D] without a transpose copy).
+// `gemm` is the row-major call the other ops build on (strides let attention read one head's
+// columns straight out of [T, D] without a transpose copy); it cuts big products into pieces
+// for ComputeThreads' workers.
 import COpenBLAS
 
-/// C[m, n] = alpha * op(A)[m, k] x op(B)[k, n] + beta * C, row-major with leading dimensions.
+/// C[m, n] = alpha * op(A)[m, k] x op(B)[k, n] + beta * C, row-major with leading dimensions,
+/// spread over ComputeThreads: big products are cut into column blocks (or row blocks when A
+/// is the taller side), each one single-threaded OpenBLAS call.
 @inline(__always)
 public func gemm(
+    m: Int, n: Int, k: Int,
+    a: UnsafePointer<Float>, lda: Int, transposeA: Bool = false,
+    b: UnsafePointer<Float>, ldb: Int, transposeB: Bool = false,
+    c: UnsafeMutablePointer<Float>, ldc: Int,
+    alpha: Float = 1, beta: Float = 0
+) {
+    let workers = ComputeThreads.count
+    // Each piece repacks the operand it does not split, so the cut goes through the larger
+    // output side: columns when op(A) is the smaller operand, else rows.
+    let splitsColumns = n >= m
+    let pieces = splitsColumns ? GEMMPieces(length: n, minimum: 64, work: m * n * k, workers: workers)
+                               : GEMMPieces(length: m, minimum: 32, work: m * n * k, workers: workers)
+    if pieces.count <= 1 {
+        serialGEMM(m: m, n: n, k: k, a: a, lda: lda, transposeA: transposeA, b: b, ldb: ldb,
+                   transposeB: transposeB, c: c, ldc: ldc, alpha: alpha, beta: beta)
+        return
+    }
+    ComputeThreads.forEach(pieces.count) { i in
+        let part = pieces.range(i)
+        if splitsColumns {
+            // Columns j of C come from columns j of op(B): row j of B when it is transposed.
+            serialGEMM(m: m, n: part.count, k: k, a: a, lda: lda, transposeA: transposeA,
+                       b: b + (transposeB ? part.lowerBound * ldb : part.lowerBound), ldb: ldb,
+                       transposeB: transposeB, c: c + part.lowerBound, ldc: ldc, alpha: alpha, beta: beta)
+        } else {
+            serialGEMM(m: part.count, n: n, k: k,
+                       a: a + (transposeA ? part.lowerBound : part.lowerBound * lda), lda: lda,
+                       transposeA: transposeA, b: b, ldb: ldb, transposeB: transposeB,
+                       c: c + part.lowerBound * ldc, ldc: ldc, alpha: alpha, beta: beta)
+        }
+    }
+}
+
+/// How one GEMM's rows or columns are cut for the workers: blocks wide enough to keep the
+/// kernels at speed (`minimum`), about three per worker so that a core another thread borrows
+/// for a moment delays one small piece, not half the product.
+struct GEMMPieces {
+    let count: Int
+    private let length: Int
+
+    init(length: Int, minimum: Int, work: Int, workers: Int) {
+        self.length = length
+        // Below ~2 M multiply-adds a product takes well under a millisecond; splitting costs more.
+        if workers <= 1 || work < 1 << 21 || length < 2 * minimum {
+            count = 1
+        } else {
+            count = min(3 * workers, length / minimum)
+        }
+    }
+
+    /// Piece i: equal blocks, multiples of 16 except the last.
+    func range(_ i: Int) -> Range<Int> {
+        let block = (length + count - 1) / count
+        let aligned = (block + 15) / 16 * 16
+        let start = min(i * aligned, length)
+        return start..<(i == count - 1 ? length : min(start + aligned, length))
+    }
+}
+
+/// One OpenBLAS call on the calling thread (ComputeThreads pins OpenBLAS to one thread).
+@inline(__always)
+func serialGEMM(
     m: Int, n: Int, k: Int,
     a: UnsafePointer<Float>, lda: Int, transposeA: Bool = false,
     b: UnsafePointer<Float>, ldb: Int, transposeB: Bool = false,
@@ -65,10 +130,4 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeB: Bool = false, into out:
             }
         }
     }
-}
-
-/// How many threads OpenBLAS's GEMMs use from now on (at least 1). The model code starts no
-/// workers of its own, so this is the whole of a model call's parallelism.
-public func setBLASThreads(_ count: Int) {
-    openblas_set_num_threads(Int32(max(1, count)))
 }

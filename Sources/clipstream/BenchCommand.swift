@@ -28,7 +28,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Timed calls per workload.") var repetitions = 5
     @Option(help: ArgumentHelp("Only these workloads (comma-separated names).", valueName: "NAMES"))
     var only: String?
-    @Option(help: ArgumentHelp("OpenBLAS threads (default: one per core, or OPENBLAS_NUM_THREADS).",
+    @Option(help: ArgumentHelp("Cores the models use (default: every core, or OPENBLAS_NUM_THREADS).",
                                valueName: "N"))
     var threads: Int?
     @Flag(help: "One JSON object per workload instead of a table.") var json = false
@@ -42,13 +42,9 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        // The model alone on the machine: its GEMMs get every core (or --threads), as the
-        // anchors get --threads 2. (A pipeline's ThreadBudget keeps a core for decoding.)
-        if let threads {
-            setBLASThreads(threads)
-        } else if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil {
-            setBLASThreads(ProcessInfo.processInfo.activeProcessorCount)
-        }
+        // The model alone on the machine: every core (or --threads), as the anchors get
+        // --threads 2.
+        if let threads { ComputeThreads.count = threads }
         let wanted = only.map { Set($0.split(separator: ",").map(String.init)) }
         if !json {
             print("workload            unit     min ms/unit  median ms/unit  units/s  peak RSS MB")

@@ -51,10 +51,10 @@ import Testing
     }
 
     @Test func threadBudgetSharesTheCoresBetweenModelStages() {
-        #expect(ThreadBudget(cores: 2, modelStages: 1).blasThreads == 2, "one model stage uses every core")
-        #expect(ThreadBudget(cores: 2, modelStages: 2).blasThreads == 1, "two stages share the cores")
-        #expect(ThreadBudget(cores: 9, modelStages: 2).blasThreads == 4)
-        #expect(ThreadBudget(cores: 8, modelStages: 0).blasThreads == 8)
-        #expect(ThreadBudget(cores: 1, modelStages: 1).blasThreads == 1)
+        #expect(ThreadBudget(cores: 2, modelStages: 1).modelThreads == 2, "one model stage uses every core")
+        #expect(ThreadBudget(cores: 2, modelStages: 2).modelThreads == 1, "two stages share the cores")
+        #expect(ThreadBudget(cores: 9, modelStages: 2).modelThreads == 4)
+        #expect(ThreadBudget(cores: 8, modelStages: 0).modelThreads == 8)
+        #expect(ThreadBudget(cores: 1, modelStages: 1).modelThreads == 1)
     }
 }
