@@ -72,46 +72,17 @@ struct RunCommand: ParsableCommand {
         let run = try PipelineRun(spec: spec, options: RunOptions(
             input: input, rawSize: rawSize.flatMap(RunCommand.parseSize), rawFPS: rawFPS,
             events: events, output: output, warn: warn))
-        let signals = StopSignals(cancellation: run.cancellation)
+        // SIGINT and SIGTERM stop the input gracefully; a second one ends the process at once.
+        let cancellation = run.cancellation
+        StopSignals.onStop { cancellation.cancel() }
         let progress = (!quiet && isatty(STDERR_FILENO) != 0) ? ProgressLine(run: run) : nil
         defer {
             progress?.stop()
-            signals.restore()
+            StopSignals.restoreDefault()
         }
         let report = try run.run()
         progress?.stop()
         if verbose { FileHandle.standardError.write(Data("\(report)\n".utf8)) }
-    }
-}
-
-/// SIGINT and SIGTERM stop the input gracefully; a second one ends the process at once.
-final class StopSignals {
-    private var sources: [DispatchSourceSignal] = []
-
-    init(cancellation: Cancellation) {
-        // A parent may have started us with these signals blocked (a blocked mask is
-        // inherited); unblock them on this thread so Ctrl-C and SIGTERM always reach us.
-        var unblock = sigset_t()
-        sigemptyset(&unblock)
-        sigaddset(&unblock, SIGINT)
-        sigaddset(&unblock, SIGTERM)
-        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
-        for number in [SIGINT, SIGTERM] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                if cancellation.isCancelled { exit(128 + number) }
-                cancellation.cancel()
-            }
-            source.resume()
-            sources.append(source)
-        }
-    }
-
-    func restore() {
-        for source in sources { source.cancel() }
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
     }
 }
 
