@@ -38,19 +38,24 @@ enum StopSignals {
                 if previous[number] == nil { previous[number] = old }
             }
         }
-        // A parent may have started us with these signals blocked (the mask is inherited);
-        // unblock them on this thread so Ctrl-C and SIGTERM always reach the handler.
+        // The calling (main) thread blocks them while the run lasts: it waits for the stages
+        // inside libdispatch's futex wait, where ThreadSanitizer cannot deliver a signal, and the
+        // kernel offers a process-directed signal to the main thread first. The watcher thread
+        // unblocks them for itself, so some thread always takes them.
         var set = signalSet()
-        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        pthread_sigmask(SIG_BLOCK, &set, nil)
     }
 
-    /// The signals get back the disposition the process started with.
+    /// The signals get back the disposition the process started with, and the calling thread
+    /// takes them again.
     static func restoreDefault() {
         lock.withLock {
             handler = nil
             for (number, var old) in previous { sigaction(number, &old, nil) }
             previous = [:]
         }
+        var set = signalSet()
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
     private static func startWatcher() {
@@ -61,10 +66,13 @@ enum StopSignals {
         notifyDescriptor = ends[1]
         let readEnd = ends[0]
         let thread = Thread {
+            var set = signalSet()
+            pthread_sigmask(SIG_UNBLOCK, &set, nil)
             var byte: UInt8 = 0
+            // Never returns: the write end stays open for the life of the process, and a failed
+            // read (EINTR) is simply retried.
             while true {
-                let count = read(readEnd, &byte, 1)
-                if count == 1 { received(Int32(byte)) } else if count == 0 || errno != EINTR { return }
+                if read(readEnd, &byte, 1) == 1 { received(Int32(byte)) }
             }
         }
         thread.name = "clipstream.signals"
