@@ -19,7 +19,8 @@ public struct Annotator: Sendable {
     func textScale(for frame: VideoFrame) -> Int { textScale ?? max(1, min(frame.width, frame.height) / 240) }
 
     /// A box from (x0, y0) to (x1, y1) in frame pixels (clipped to the frame) with its label and
-    /// optional score on a tag in the label's colour above the box (inside it at the top edge).
+    /// optional score on a tag in the label's colour above the box (inside it at the top edge;
+    /// shifted left to stay in the frame).
     public func drawBox(on frame: VideoFrame, x0: Double, y0: Double, x1: Double, y1: Double,
                         label: String, score: Float? = nil) {
         let color = RGBColor.forLabel(label)
@@ -36,8 +37,11 @@ public struct Annotator: Sendable {
         let tagHeight = (BitmapFont.glyphHeight + 2) * scale
         let tagTop = top - tagHeight >= 0 ? top - tagHeight : top
         let tagWidth = (text.unicodeScalars.count * BitmapFont.advance + 1) * scale
-        canvas.fill(x: left, y: tagTop, width: tagWidth, height: tagHeight, color)
-        canvas.text(text, x: left + scale, y: tagTop + scale, scale: scale,
+        // Starts at the box's left edge, moved left as far as needed to end inside the frame (a
+        // box at the right edge would otherwise cut its own label off), never left of column 0.
+        let tagLeft = max(0, min(left, frame.width - tagWidth))
+        canvas.fill(x: tagLeft, y: tagTop, width: tagWidth, height: tagHeight, color)
+        canvas.text(text, x: tagLeft + scale, y: tagTop + scale, scale: scale,
                     color: color.luma > 140 ? .black : .white)
     }
 

@@ -48,6 +48,17 @@ func isColor(_ frame: VideoFrame, _ x: Int, _ y: Int, _ c: RGBColor) -> Bool {
         #expect(isColor(frame, 25, glyphRow, color))
     }
 
+    @Test func tagOfABoxAtTheRightEdgeStaysInTheFrame() {
+        let frame = solidFrame(width: 100, height: 80, gray: 0)
+        let color = RGBColor.forLabel("blue square")
+        // "blue square 0.90" is 16 * 6 + 1 = 97 px wide: it must end at x = 99, so start at 3.
+        Annotator(lineWidth: 1, textScale: 1).drawBox(on: frame, x0: 80, y0: 40, x1: 100, y1: 60,
+                                                      label: "blue square", score: 0.9)
+        #expect(isColor(frame, 3, 31, color) && isColor(frame, 99, 31, color))
+        #expect(isColor(frame, 2, 31, .black))
+        #expect(isColor(frame, 80, 50, color), "the box itself stays where it is")
+    }
+
     @Test func boxesOutsideTheFrameAreClipped() {
         let frame = solidFrame(width: 16, height: 16, gray: 9)
         let annotator = Annotator()
