@@ -20,6 +20,9 @@ public struct CLIPEncoderWorkspace: Sendable {
     var scores = Tensor(zeros: [0])
     var context = Tensor(zeros: [0])
     var hidden = Tensor(zeros: [0])
+    /// The vision tower's residual stream, handed out as lastHiddenState and taken back by the
+    /// next frame: its buffer is reused once the caller has let go of the previous output.
+    var stream = Tensor(zeros: [0])
 
     public init() {}
 }

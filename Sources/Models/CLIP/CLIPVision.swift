@@ -95,6 +95,8 @@ public struct CLIPVisionTransformer: Sendable {
                                observe: ((Int, Tensor) -> Void)? = nil) throws -> CLIPVisionOutput {
         try checkInput(pixels)
         var h = Tensor(zeros: [0])
+        swap(&h, &workspace.stream)
+        defer { workspace.stream = h }
         embeddings.apply(pixels, columns: &workspace.columns, patches: &workspace.patches, into: &h)
         preLayerNorm.normalize(&h)
         encoder.run(&h, workspace: &workspace, observe: observe)

@@ -30,7 +30,7 @@ public final class SegmentModel: FrameModel {
             let segments = try frame.withRGBImageView { try segmenter.segment($0) }
             return .segments(segments.enumerated().map { i, s in
                 Segment(label: s.prompt, promptIndex: i, coverage: s.coverage, meanProbability: s.meanProbability,
-                        box: s.boundingBox.map { $0.corners.map(Float.init) }, mask: s.probabilityMask())
+                        box: s.boundingBox.map { $0.corners.map(Float.init) }, mask: SegmentMask(s))
             })
         }
     }

@@ -2,6 +2,7 @@
 // (DESIGN.md): class probabilities, boxes, or mask statistics. Independent of the model code,
 // so the engine, events and sinks can be tested without models.
 import Media
+import Models
 
 public struct Detection: Equatable, Sendable {
     /// The query text that matched (events are per query text).
@@ -30,17 +31,34 @@ public struct Segment: Equatable, Sendable {
     public var meanProbability: Float
     /// Bounding box of the thresholded mask in source pixels, nil when empty.
     public var box: [Float]?
-    /// The probability mask resized to the frame (row-major, width x height), for drawing.
-    public var mask: [Float]?
+    /// What the probability mask is drawn from: the model-resolution logits, resized to the
+    /// frame only by the annotate stage, when it draws masks (a segment stage feeding only events
+    /// never pays for a frame-sized mask per prompt).
+    public var mask: SegmentMask?
 
     public init(label: String, promptIndex: Int, coverage: Float, meanProbability: Float,
-                box: [Float]? = nil, mask: [Float]? = nil) {
+                box: [Float]? = nil, mask: SegmentMask? = nil) {
         self.label = label
         self.promptIndex = promptIndex
         self.coverage = coverage
         self.meanProbability = meanProbability
         self.box = box
         self.mask = mask
+    }
+}
+
+/// A segment's mask source (see Segment.mask). Equal when the logits and sizes are.
+public struct SegmentMask: Equatable, Sendable {
+    let segment: PromptSegment
+
+    public init(_ segment: PromptSegment) { self.segment = segment }
+
+    /// The probability mask at the frame's size (row-major), into a reused buffer.
+    public func probabilities(into out: inout [Float]) { segment.probabilityMask(into: &out) }
+
+    public static func == (a: SegmentMask, b: SegmentMask) -> Bool {
+        a.segment.logits == b.segment.logits && a.segment.sourceWidth == b.segment.sourceWidth
+            && a.segment.sourceHeight == b.segment.sourceHeight
     }
 }
 

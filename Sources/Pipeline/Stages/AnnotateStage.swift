@@ -1,11 +1,14 @@
 // Draws each frame's results on the frame in place: detection boxes with label and score,
 // segmentation masks, and a caption line per classify stage with its top label.
 import Media
+import Models
 
 public final class AnnotateStage: Stage {
     public let name = "annotate"
     let spec: AnnotateSpec
     let annotator = Annotator()
+    /// A mask at the frame's size, reused from prompt to prompt and frame to frame.
+    private var probabilities: [Float] = []
 
     public init(spec: AnnotateSpec) { self.spec = spec }
 
@@ -38,7 +41,8 @@ public final class AnnotateStage: Stage {
                 guard spec.masks else { continue }
                 for segment in segments {
                     if let mask = segment.mask {
-                        annotator.drawMask(on: frame, mask: mask, width: frame.width, height: frame.height,
+                        mask.probabilities(into: &probabilities)
+                        annotator.drawMask(on: frame, mask: probabilities, width: frame.width, height: frame.height,
                                            threshold: 0.5, label: segment.label)
                     }
                 }
