@@ -130,10 +130,8 @@ public struct CLIPConfig: Sendable, Equatable, Decodable {
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        textConfig = try c.decodeIfPresent(CLIPTextConfig.self, forKey: .textConfigDict)
-            ?? c.decodeIfPresent(CLIPTextConfig.self, forKey: .textConfig) ?? .clipDefaults
-        visionConfig = try c.decodeIfPresent(CLIPVisionConfig.self, forKey: .visionConfigDict)
-            ?? c.decodeIfPresent(CLIPVisionConfig.self, forKey: .visionConfig) ?? .clipDefaults
+        textConfig = try c.decodeTower(CLIPTextConfig.self, .textConfig, legacy: .textConfigDict) ?? .clipDefaults
+        visionConfig = try c.decodeTower(CLIPVisionConfig.self, .visionConfig, legacy: .visionConfigDict) ?? .clipDefaults
         projectionDim = try c.decodeIfPresent(Int.self, forKey: .projectionDim) ?? 512
         logitScaleInitValue = try c.decodeIfPresent(Double.self, forKey: .logitScaleInitValue) ?? 2.6592
     }
@@ -158,5 +156,13 @@ func validateEncoder(hidden: Int, heads: Int, layers: Int, intermediate: Int, ac
     }
     guard Activation(huggingFaceName: act) != nil else {
         throw bad("hidden_act \"\(act)\" is not supported (quick_gelu, gelu, gelu_new, gelu_pytorch_tanh or relu).")
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// A tower's config under `key`, or under the older `legacy` key (`text_config_dict`,
+    /// `vision_config_dict`), which transformers still accepts and lets win; nil when neither is there.
+    func decodeTower<T: Decodable>(_ type: T.Type, _ key: Key, legacy: Key) throws -> T? {
+        try decodeIfPresent(type, forKey: legacy) ?? decodeIfPresent(type, forKey: key)
     }
 }

@@ -45,10 +45,8 @@ public struct CLIPSegConfig: Decodable, Sendable, Equatable {
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        textConfig = try c.decodeIfPresent(CLIPTextConfig.self, forKey: .textConfigDict)
-            ?? c.decodeIfPresent(CLIPTextConfig.self, forKey: .textConfig) ?? .clipDefaults
-        visionConfig = try c.decodeIfPresent(CLIPVisionConfig.self, forKey: .visionConfigDict)
-            ?? c.decodeIfPresent(CLIPVisionConfig.self, forKey: .visionConfig) ?? .clipDefaults
+        textConfig = try c.decodeTower(CLIPTextConfig.self, .textConfig, legacy: .textConfigDict) ?? .clipDefaults
+        visionConfig = try c.decodeTower(CLIPVisionConfig.self, .visionConfig, legacy: .visionConfigDict) ?? .clipDefaults
         projectionDim = try c.decodeIfPresent(Int.self, forKey: .projectionDim) ?? 512
         extractLayers = try c.decodeIfPresent([Int].self, forKey: .extractLayers) ?? [3, 6, 9]
         reduceDim = try c.decodeIfPresent(Int.self, forKey: .reduceDim) ?? 64
