@@ -16,16 +16,10 @@ struct Convolution: Sendable {
     /// `weight` in PyTorch's layout [co, ci, k, k], `bias` [co]. A weight of another size (the
     /// binder's placeholder for a missing key) leaves an empty layer that must never run.
     init(weight: Tensor, bias: Tensor, inChannels ci: Int, outChannels co: Int, kernel k: Int, padding: Int) {
-        var reordered = [Float](repeating: 0, count: co * ci * k * k)
-        if weight.count == reordered.count { weight.withUnsafeBufferPointer { w in
-            for o in 0..<co { for c in 0..<ci { for ky in 0..<k { for kx in 0..<k {
-                reordered[((o * k + ky) * k + kx) * ci + c] = w[((o * ci + c) * k + ky) * k + kx]
-            }}}}
-        }}
         self.kernel = k
         self.padding = padding
         self.inChannels = ci
-        self.unfolded = Linear(weight: Tensor(shape: [co, k * k * ci], storage: reordered), bias: bias)
+        self.unfolded = Linear(weight: ChannelsLastKernel.reorder(weight, outer: co, inner: ci, kernel: k), bias: bias)
     }
 
     var outChannels: Int { unfolded.outFeatures }

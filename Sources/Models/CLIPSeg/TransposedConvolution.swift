@@ -18,16 +18,10 @@ struct TransposedConvolution: Sendable {
     /// `weight` in PyTorch's layout [ci, co, k, k], `bias` [co]. A weight of another size (the
     /// binder's placeholder for a missing key) leaves an empty layer that must never run.
     init(weight: Tensor, bias: Tensor, inChannels ci: Int, outChannels co: Int, kernel k: Int) {
-        var reordered = [Float](repeating: 0, count: ci * co * k * k)
-        if weight.count == reordered.count { weight.withUnsafeBufferPointer { w in
-            for c in 0..<ci { for o in 0..<co { for ky in 0..<k { for kx in 0..<k {
-                reordered[((c * k + ky) * k + kx) * co + o] = w[((c * co + o) * k + ky) * k + kx]
-            }}}}
-        }}
         self.kernel = k
         self.inChannels = ci
         self.outChannels = co
-        self.weight = Tensor(shape: [ci, k * k * co], storage: reordered)
+        self.weight = ChannelsLastKernel.reorder(weight, outer: ci, inner: co, kernel: k)
         self.bias = bias
     }
 
