@@ -31,17 +31,22 @@ public struct OWLViTBoxHead: Sendable {
 
     /// patches [N, D] (grid row-major) -> boxes [N, 4] as (cx, cy, w, h) relative to the image.
     public func callAsFunction(_ patches: Tensor) -> Tensor {
-        var hidden = dense0(patches)
-        gelu(&hidden)
-        hidden = dense1(hidden)
-        gelu(&hidden)
-        var boxes = dense2(hidden)
+        var workspace = OWLViTHeadsWorkspace(), boxes = Tensor(zeros: [0])
+        apply(patches, workspace: &workspace, into: &boxes)
+        return boxes
+    }
+
+    /// The same into `boxes`, the MLP's intermediates in `workspace` (both kept by a per-frame
+    /// caller, so a frame allocates nothing here).
+    public func apply(_ patches: Tensor, workspace: inout OWLViTHeadsWorkspace, into boxes: inout Tensor) {
+        dense0.apply(patches, into: &workspace.hidden, activation: .gelu)
+        dense1.apply(workspace.hidden, into: &workspace.hidden2, activation: .gelu)
+        dense2.apply(workspace.hidden2, into: &boxes)
         precondition(boxes.count == boxBias.count, "box head: \(boxes.shape) boxes for a \(boxBias.shape) grid")
         boxes.add(boxBias)
         boxes.withUnsafeMutableBufferPointer { p in
             for i in 0..<p.count { p[i] = 1 / (1 + expf(-p[i])) }
         }
-        return boxes
     }
 
     /// compute_box_bias: the inverse sigmoid of each cell's bottom-right corner, (i + 1) / n,

@@ -31,13 +31,26 @@ public struct OWLViTClassHead: Sendable {
     /// patches [N, D], queries [Q, textWidth] with `queryMask[q]` false for padded queries
     /// -> logits [N, Q].
     public func callAsFunction(_ patches: Tensor, queries: Tensor, queryMask: [Bool]) -> Tensor {
-        var classEmbeds = dense0(patches)
-        divideByNormPlusEpsilon(&classEmbeds)
-        var normalizedQueries = queries
-        divideByNormPlusEpsilon(&normalizedQueries)
-        var logits = matmul(classEmbeds, normalizedQueries, transposeB: true)
-        let shift = logitShift(patches), scale = logitScale(patches)
-        let q = normalizedQueries.rowCount
+        var workspace = OWLViTHeadsWorkspace(), logits = Tensor(zeros: [0])
+        apply(patches, queries: queries, queryMask: queryMask, workspace: &workspace, into: &logits)
+        return logits
+    }
+
+    /// The same into `logits`, the intermediates in `workspace` (both kept by a per-frame caller).
+    public func apply(_ patches: Tensor, queries: Tensor, queryMask: [Bool], workspace ws: inout OWLViTHeadsWorkspace,
+                      into logits: inout Tensor) {
+        dense0.apply(patches, into: &ws.classEmbeds)
+        divideByNormPlusEpsilon(&ws.classEmbeds)
+        ws.queries.prepare(shape: queries.shape)
+        ws.queries.withUnsafeMutableBufferPointer { q in
+            queries.withUnsafeBufferPointer { source in _ = q.update(fromContentsOf: source) }
+        }
+        divideByNormPlusEpsilon(&ws.queries)
+        matmul(ws.classEmbeds, ws.queries, transposeB: true, into: &logits)
+        logitShift.apply(patches, into: &ws.shift)
+        logitScale.apply(patches, into: &ws.scale)
+        let shift = ws.shift, scale = ws.scale
+        let q = ws.queries.rowCount
         precondition(queryMask.count == q, "class head: \(queryMask.count) mask entries for \(q) queries")
         shift.withUnsafeBufferPointer { sh in
         scale.withUnsafeBufferPointer { sc in
@@ -50,8 +63,19 @@ public struct OWLViTClassHead: Sendable {
                 }
             }
         }}}
-        return logits
     }
+}
+
+/// The class and box heads' intermediates, kept across frames by OWLViTDetector.
+public struct OWLViTHeadsWorkspace: Sendable {
+    var hidden = Tensor(zeros: [0])
+    var hidden2 = Tensor(zeros: [0])
+    var classEmbeds = Tensor(zeros: [0])
+    var queries = Tensor(zeros: [0])
+    var shift = Tensor(zeros: [0])
+    var scale = Tensor(zeros: [0])
+
+    public init() {}
 }
 
 /// x / (||x||_2 + 1e-6) per row: the class head's normalisation (not l2Normalize's, which has

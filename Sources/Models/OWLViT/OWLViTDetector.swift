@@ -34,6 +34,9 @@ public final class OWLViTDetector: @unchecked Sendable {  // the preprocessor is
     private var workspace = CLIPEncoderWorkspace()
     private var pixels = Tensor(zeros: [0])
     private var patches = Tensor(zeros: [0])
+    private var heads = OWLViTHeadsWorkspace()
+    private var logits = Tensor(zeros: [0])
+    private var boxes = Tensor(zeros: [0])
     private let lock = NSLock()
 
     /// Loads config.json, model.safetensors, the tokenizer files and preprocessor_config.json.
@@ -104,7 +107,10 @@ public final class OWLViTDetector: @unchecked Sendable {  // the preprocessor is
             pixels.prepare(shape: [1, 3, size.height, size.width])
             try preprocessor.preprocess(image, into: &pixels, at: 0)
             try imageEncoder.apply(pixels, workspace: &workspace, into: &patches)
-            return (classHead(patches, queries: queries.embeddings, queryMask: queries.mask), boxHead(patches))
+            classHead.apply(patches, queries: queries.embeddings, queryMask: queries.mask, workspace: &heads,
+                            into: &self.logits)
+            boxHead.apply(patches, workspace: &heads, into: &self.boxes)
+            return (self.logits, self.boxes)
         }
         return try postProcessDetections(logits: logits, boxes: boxes, width: image.width, height: image.height,
                                          options: options)
