@@ -1,4 +1,5 @@
-// Writes RGB frames as H.264 (libx264, yuv420p: plays everywhere) in MP4 with faststart, keeping
+// Writes RGB frames as H.264 (libx264, yuv420p: plays everywhere) in MP4 with faststart (or
+// fragmented, for live input), keeping
 // each frame's own pts, so a decode -> encode pass-through keeps frame count and duration.
 // Without libx264 it falls back to FFmpeg's built-in MPEG-4 part 2 encoder. The container comes
 // from the file extension (.mp4, .mov, .mkv, ...).
@@ -17,6 +18,12 @@ public struct VideoEncoderOptions: Sendable {
     public var frameRate: Double = 25
     /// Tick size of the output pts; pass the input's `VideoInfo.timeBase` to keep timestamps exact.
     public var timeBase: (numerator: Int32, denominator: Int32)?
+    /// MP4/MOV only: write fragments (one per keyframe) after an empty index instead of one index
+    /// at the end. The muxer then keeps no per-frame index in memory, so an endless live run stays
+    /// bounded, and a file cut off by a crash or SIGKILL still plays up to its last fragment;
+    /// the price is no faststart (players read fragments as they come). Keyframes (and so
+    /// fragments) come every 2 s. Other containers ignore the fragments.
+    public var fragmented = false
 
     public init(codec: Codec = .h264, frameRate: Double = 25, timeBase: (numerator: Int32, denominator: Int32)? = nil) {
         self.codec = codec
@@ -81,6 +88,8 @@ public final class VideoEncoder {
         context.pointee.pix_fmt = AV_PIX_FMT_YUV420P
         context.pointee.time_base = timeBase
         context.pointee.framerate = av_d2q(options.frameRate, 100_000)
+        // A fragment starts at each keyframe: one every 2 s bounds what a killed live run loses.
+        if options.fragmented { context.pointee.gop_size = Int32(max(1, min(600, (options.frameRate * 2).rounded()))) }
         context.pointee.thread_count = 0
         if output.pointer.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER != 0 {
             context.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER
@@ -102,7 +111,12 @@ public final class VideoEncoder {
             try output.open(path: path)
             var muxerOptions: OpaquePointer?
             defer { av_dict_free(&muxerOptions) }
-            av_dict_set(&muxerOptions, "movflags", "+faststart", 0)  // index first: playable while downloading
+            // faststart: the index first, playable while downloading. Fragmented: delay_moov sends the
+            // (empty) index out with the first fragment, once the encoder's B-frame delay is known,
+            // so the first frame keeps pts 0 as in the unfragmented file.
+            av_dict_set(&muxerOptions, "movflags",
+                        options.fragmented ? "+frag_keyframe+empty_moov+delay_moov+default_base_moof" : "+faststart",
+                        0)
             try ffmpegCheck(avformat_write_header(output.pointer, &muxerOptions), "avformat_write_header")
             frame.pointer.pointee.width = context.pointee.width
             frame.pointer.pointee.height = context.pointee.height

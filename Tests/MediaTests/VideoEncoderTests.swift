@@ -32,6 +32,30 @@ func passThrough(_ input: String, to name: String, options: VideoEncoderOptions?
         }
     }
 
+    /// A fragmented MP4 keeps every frame and its timestamps, and a copy cut off before the end
+    /// (a killed run never writes a trailer) still decodes up to its last complete fragment.
+    @Test func fragmentedOutputPlaysAndSurvivesTruncation() throws {
+        let sample = "h264_bframes.mp4"
+        let expected = try probed(sample)
+        var options = VideoEncoderOptions()
+        options.fragmented = true
+        let (path, _) = try passThrough(Fixtures.url("video/\(sample)").path, to: "fragmented.mp4", options: options)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(bytes.range(of: Data("moof".utf8)) != nil, "no movie fragment in the file")
+        let (_, frames) = try decodeAll(path)
+        #expect(frames.count == expected.frames)
+        expectClose(frames.map { Float($0.pts) }, expected.pts.map(Float.init), atol: 2e-6, "fragmented pts")
+
+        // Cut inside the last fragment: everything before it must still decode.
+        let lastFragment = try #require(bytes.range(of: Data("moof".utf8), options: .backwards))
+        let cut = try temporaryDirectory().appendingPathComponent("cut.mp4")
+        try bytes.prefix(lastFragment.lowerBound + 64).write(to: cut)
+        let firstFragment = try #require(bytes.range(of: Data("moof".utf8)))
+        let (_, survived) = try decodeAll(cut.path)
+        #expect(!survived.isEmpty && (lastFragment == firstFragment || survived.count < frames.count),
+                "\(survived.count) of \(frames.count) frames decode from the cut file")
+    }
+
     @Test func mpeg4FallbackWorks() throws {
         let expected = try probed("h264_bframes.mp4")
         let options = VideoEncoderOptions(codec: .mpeg4)

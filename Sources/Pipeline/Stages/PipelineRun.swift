@@ -55,7 +55,9 @@ public final class PipelineRun {
         let videoPath = options.output ?? sinks.video
         // Sinks first: a path that cannot be written is reported before models load.
         writer = try eventsPath.map { try EventStreamWriter(path: $0) }
-        let videoSink = try videoPath.map { try VideoSinkStage(path: $0, frameRate: nil) }
+        // Live input (stdin) may never end: its video is fragmented, so memory stays bounded and
+        // the file plays even if the run is killed.
+        let videoSink = try videoPath.map { try VideoSinkStage(path: $0, frameRate: nil, fragmented: options.input == "-") }
         let framesSink = try sinks.framesDirectory.map { try FramesSinkStage(directory: $0, format: sinks.framesFormat) }
 
         budget = ThreadBudget(modelStages: spec.stages.count)

@@ -8,20 +8,25 @@ public final class VideoSinkStage: Stage {
     public let name = "video"
     public let path: String
     private let frameRate: Double
+    private let fragmented: Bool
     private var encoder: VideoEncoder?
 
     /// `frameRate` is the nominal rate for the container; frames keep their own pts.
-    public init(path: String, frameRate: Double?) throws {
+    /// `fragmented` writes a fragmented MP4 (see VideoEncoderOptions), for live input.
+    public init(path: String, frameRate: Double?, fragmented: Bool = false) throws {
         self.path = path
         self.frameRate = frameRate ?? 25
+        self.fragmented = fragmented
         try SinkPaths.checkWritable(file: path)
     }
 
     public func process(_ inputs: [FrameResults], context: StageContext, emit: Emitter<FrameResults>) throws {
         for (item, frame) in inputs.enumerated() {
             if encoder == nil {
+                var options = VideoEncoderOptions(frameRate: frameRate)
+                options.fragmented = fragmented
                 encoder = try VideoEncoder(path: path, size: FrameSize(width: frame.frame.width, height: frame.frame.height),
-                                           options: VideoEncoderOptions(frameRate: frameRate))
+                                           options: options)
             }
             try encoder!.write(frame.frame)
             try emit(frame, item: item)
