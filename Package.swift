@@ -20,7 +20,9 @@ let package = Package(
         .systemLibrary(
             name: "CFFmpeg", path: "Sources/CFFmpeg", pkgConfig: "libavformat",
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]),
-        .target(name: "Tensor", dependencies: ["COpenBLAS"],
+        // The bfloat16 GEMM kernel (AVX512-BF16 intrinsics Swift cannot emit); see Precision.
+        .target(name: "CBFloat16"),
+        .target(name: "Tensor", dependencies: ["COpenBLAS", "CBFloat16"],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         .target(name: "Models", dependencies: ["Tensor"]),
         .target(name: "Media", dependencies: ["CFFmpeg"]),

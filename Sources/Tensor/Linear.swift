@@ -7,6 +7,7 @@
 //   linear.accumulate(x, into: &h)                       h += x W^T + b (residual connections)
 //   Linear.stacked([q, k, v])                            one layer computing all three
 //   linear.inFeatures, linear.outFeatures
+//   linear.converted(to: .bfloat16)                      packs the weight for the bfloat16 kernel
 //
 // The weight stays [out, in] as saved (cblas transposes it on the fly), so loading copies
 // nothing into a new layout. Shapes are not checked here: the weight binder checks every
@@ -15,10 +16,21 @@
 public struct Linear: Sendable {
     public var weight: Tensor
     public var bias: Tensor?
+    /// The weight in bfloat16 panels when the layer runs in that precision (else nil).
+    public private(set) var packed: BFloat16Matrix?
 
     public init(weight: Tensor, bias: Tensor?) {
         self.weight = weight
         self.bias = bias
+    }
+
+    public var precision: Precision { packed == nil ? .float32 : .bfloat16 }
+
+    /// The same layer computing in `precision` (bfloat16 packs the weight once, here).
+    public func converted(to precision: Precision) -> Linear {
+        var layer = self
+        layer.packed = precision == .bfloat16 && weight.rank == 2 ? BFloat16Matrix(weight) : nil
+        return layer
     }
 
     public var outFeatures: Int { weight.shape.first ?? 0 }
@@ -62,6 +74,13 @@ public struct Linear: Sendable {
 
     private func multiply(_ x: Tensor, into c: UnsafeMutablePointer<Float>, rows: Int, beta: Float) {
         let n = outFeatures, k = inFeatures
+        if let packed {
+            x.withUnsafeBufferPointer { pa in
+                packed.multiply(pa.baseAddress ?? UnsafePointer(c), rows: rows, lda: max(k, 1),
+                                into: c, ldc: n, accumulate: beta != 0)
+            }
+            return
+        }
         x.withUnsafeBufferPointer { pa in
             weight.withUnsafeBufferPointer { pw in
                 gemm(m: rows, n: n, k: k,
@@ -96,6 +115,6 @@ public struct Linear: Sendable {
             let values = parts.flatMap { $0.bias?.storage ?? [Float](repeating: 0, count: $0.outFeatures) }
             bias = Tensor(shape: [values.count], storage: values)
         }
-        return Linear(weight: weight, bias: bias)
+        return Linear(weight: weight, bias: bias).converted(to: parts[0].precision)
     }
 }

@@ -73,17 +73,30 @@ public final class WeightBinder {
     }
 }
 
-/// Keys under one prefix of a WeightBinder ("" for the top level).
+/// Keys under one prefix of a WeightBinder ("" for the top level), and the precision the
+/// linear layers bound below it compute in.
 public struct WeightScope {
     public let binder: WeightBinder
     public let prefix: String
+    public var precision: Precision = .float32
+
+    public init(binder: WeightBinder, prefix: String, precision: Precision = .float32) {
+        self.binder = binder
+        self.prefix = prefix
+        self.precision = precision
+    }
+
+    /// The same keys, with linear layers (and scopes below) in `precision`.
+    public func computing(in precision: Precision) -> WeightScope {
+        WeightScope(binder: binder, prefix: prefix, precision: precision)
+    }
 
     public func key(_ name: String) -> String {
         prefix.isEmpty ? name : "\(prefix).\(name)"
     }
 
     public func scope(_ name: String) -> WeightScope {
-        WeightScope(binder: binder, prefix: key(name))
+        WeightScope(binder: binder, prefix: key(name), precision: precision)
     }
 
     public func contains(_ name: String) -> Bool {
@@ -97,7 +110,7 @@ public struct WeightScope {
     /// `<name>.weight` [out, in] and, when `bias`, `<name>.bias` [out].
     public func linear(_ name: String, in inFeatures: Int, out outFeatures: Int, bias: Bool = true) -> Linear {
         Linear(weight: tensor("\(name).weight", shape: [outFeatures, inFeatures]),
-               bias: bias ? tensor("\(name).bias", shape: [outFeatures]) : nil)
+               bias: bias ? tensor("\(name).bias", shape: [outFeatures]) : nil).converted(to: precision)
     }
 
     /// `<name>.weight` and `<name>.bias`, both [size].

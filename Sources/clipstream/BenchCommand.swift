@@ -31,6 +31,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Cores the models use (default: every core, or OPENBLAS_NUM_THREADS).",
                                valueName: "N"))
     var threads: Int?
+    @Option(help: ArgumentHelp("Arithmetic of the image workloads (the text tower is always fp32).",
+                               valueName: "fp32|bf16"))
+    var precision: Precision = .float32
     @Flag(help: "One JSON object per workload instead of a table.") var json = false
 
     func validate() throws {
@@ -47,16 +50,29 @@ struct BenchCommand: ParsableCommand {
         if let threads { ComputeThreads.count = threads }
         let wanted = only.map { Set($0.split(separator: ",").map(String.init)) }
         if !json {
-            print("workload            unit     min ms/unit  median ms/unit  units/s  peak RSS MB")
+            print("workload            unit     min ms/unit  median ms/unit  units/s  peak RSS MB"
+                  + (precision == .float32 ? "" : "  max err vs fp32"))
         }
-        func measure(_ make: () throws -> [BenchWorkload]) throws {
-            for workload in try make() where wanted?.contains(workload.name) ?? true {
-                try emit(report(workload, times: time(workload)))
+        func measure(_ make: (Precision) throws -> [BenchWorkload]) throws {
+            // Reduced precision is timed, then its outputs are compared with a float32 model's
+            // on the same inputs (loaded after timing, so the peak RSS is the timed model's).
+            var measured: [(BenchWorkload, [Double])] = []
+            for workload in try make(precision) where wanted?.contains(workload.name) ?? true {
+                let times = try time(workload)
+                if precision == .float32 { try emit(report(workload, times: times, error: nil)) }
+                else { measured.append((workload, times)) }
+            }
+            if measured.isEmpty { return }
+            let references = try make(.float32)
+            for (workload, times) in measured {
+                guard let reference = references.first(where: { $0.name == workload.name }) else { continue }
+                let error = PrecisionError(try workload.outputs(), reference: try reference.outputs())
+                try emit(report(workload, times: times, error: error))
             }
         }
-        if let clip { try measure { try BenchWorkloads.clip(ModelLocation.resolve(clip), batches: [1, 8]) } }
-        if let owlvit { try measure { try BenchWorkloads.owlvit(ModelLocation.resolve(owlvit)) } }
-        if let clipseg { try measure { try BenchWorkloads.clipseg(ModelLocation.resolve(clipseg)) } }
+        if let clip { try measure { try BenchWorkloads.clip(ModelLocation.resolve(clip), batches: [1, 8], precision: $0) } }
+        if let owlvit { try measure { try BenchWorkloads.owlvit(ModelLocation.resolve(owlvit), precision: $0) } }
+        if let clipseg { try measure { try BenchWorkloads.clipseg(ModelLocation.resolve(clipseg), precision: $0) } }
     }
 
     /// Seconds per call for each timed repetition.
@@ -69,7 +85,7 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
-    private func report(_ workload: BenchWorkload, times: [Double]) -> String {
+    private func report(_ workload: BenchWorkload, times: [Double], error: PrecisionError?) -> String {
         let sorted = times.sorted()
         let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2]
                                            : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
@@ -87,11 +103,35 @@ struct BenchCommand: ParsableCommand {
             line.add("median_ms", medianMs)
             line.add("per_second", 1000 / medianMs)
             line.add("peak_rss_mb", rssMB)
+            line.add("precision", precision.rawValue)
+            if let error {
+                line.add("max_error_vs_fp32", Double(error.maximum))
+                line.add("mean_error_vs_fp32", Double(error.mean))
+            }
             return line.line
         }
         return workload.name.padding(toLength: 20, withPad: " ", startingAt: 0)
             + workload.unit.padding(toLength: 9, withPad: " ", startingAt: 0)
             + String(format: "%11.2f  %14.2f  %7.2f  %11.0f", minMs, medianMs, 1000 / medianMs, rssMB)
+            + (error.map { String(format: "  %16.2e", Double($0.maximum)) } ?? "")
+    }
+}
+
+/// How far reduced-precision outputs are from float32 ones: the largest and the mean absolute
+/// difference, each relative to the float32 outputs' largest and mean magnitude.
+struct PrecisionError {
+    var maximum: Float
+    var mean: Float
+
+    init(_ values: [Float], reference: [Float]) {
+        precondition(values.count == reference.count, "outputs differ in size")
+        // OWL-ViT scores padded queries with the float32 minimum; only ordinary values count.
+        let pairs = zip(values, reference).filter { abs($0.1) < 1e30 }
+        let scale = pairs.map { abs($0.1) }.max() ?? 1
+        let meanScale = pairs.map { abs($0.1) }.reduce(0, +) / Float(max(pairs.count, 1))
+        let differences = pairs.map { abs($0.0 - $0.1) }
+        maximum = (differences.max() ?? 0) / max(scale, .leastNormalMagnitude)
+        mean = differences.reduce(0, +) / Float(max(differences.count, 1)) / max(meanScale, .leastNormalMagnitude)
     }
 }
 

@@ -14,6 +14,9 @@ struct BenchWorkload {
     var items: Int
     var unit: String
     var run: () throws -> Void
+    /// One more (untimed) call's outputs, flattened: how a bfloat16 run is compared with float32
+    /// on the same inputs.
+    var outputs: () throws -> [Float]
 }
 
 /// Deterministic pseudo-random values in [-1, 1) (a 64-bit LCG; no Foundation randomness).
@@ -40,49 +43,53 @@ func benchTokenIDs(rows: Int, length: Int, vocabulary: Int, seed: UInt64 = 2) ->
 
 enum BenchWorkloads {
     /// CLIP image tower (+ projection) at batch 1 and 8, text tower (+ projection) for 16 x 77.
-    static func clip(_ directory: URL, batches: [Int]) throws -> [BenchWorkload] {
-        let model = try CLIPModel(directory: directory)
+    static func clip(_ directory: URL, batches: [Int], precision: Precision) throws -> [BenchWorkload] {
+        let model = try CLIPModel(directory: directory, precision: precision)
         let v = model.config.visionConfig, t = model.config.textConfig
         var workloads: [BenchWorkload] = []
         for batch in batches {
             let pixels = benchPixels([batch, v.numChannels, v.imageSize, v.imageSize])
             var workspace = CLIPEncoderWorkspace()
-            workloads.append(BenchWorkload(name: "clip-image-b\(batch)", items: batch, unit: "image") {
-                let vision = try model.visionModel(pixels, workspace: &workspace)
-                _ = l2Normalized(model.visualProjection(vision.pooled))
-            })
+            func embed() throws -> Tensor {
+                l2Normalized(model.visualProjection(try model.visionModel(pixels, workspace: &workspace).pooled))
+            }
+            workloads.append(BenchWorkload(name: "clip-image-b\(batch)", items: batch, unit: "image",
+                                           run: { _ = try embed() }, outputs: { try embed().storage }))
         }
         let ids = benchTokenIDs(rows: 16, length: min(77, t.maxPositionEmbeddings), vocabulary: t.vocabSize)
-        workloads.append(BenchWorkload(name: "clip-text-16x77", items: 16, unit: "prompt") {
-            _ = try model.textEmbeddings(inputIDs: ids, attentionMask: nil)
-        })
+        func text() throws -> Tensor { try model.textEmbeddings(inputIDs: ids, attentionMask: nil) }
+        workloads.append(BenchWorkload(name: "clip-text-16x77", items: 16, unit: "prompt",
+                                       run: { _ = try text() }, outputs: { try text().storage }))
         return workloads
     }
 
     /// OWL-ViT detection at the config's image size (768 for B/32) with 4 cached queries:
     /// vision tower, class head and box head per frame.
-    static func owlvit(_ directory: URL) throws -> [BenchWorkload] {
-        let detector = try OWLViTDetector(directory: directory)
+    static func owlvit(_ directory: URL, precision: Precision) throws -> [BenchWorkload] {
+        let detector = try OWLViTDetector(directory: directory, precision: precision)
         let queries = try detector.queries(["a cat", "a dog", "a remote control", "a person"])
         let size = detector.config.visionConfig.imageSize
         let pixels = benchPixels([1, 3, size, size])
         var workspace = CLIPEncoderWorkspace(), patches = Tensor(zeros: [0])
-        return [BenchWorkload(name: "owlvit-\(size)-4q", items: 1, unit: "frame") {
+        func detect() throws -> (logits: Tensor, boxes: Tensor) {
             try detector.imageEncoder.apply(pixels, workspace: &workspace, into: &patches)
-            _ = detector.classHead(patches, queries: queries.embeddings, queryMask: queries.mask)
-            _ = detector.boxHead(patches)
-        }]
+            return (detector.classHead(patches, queries: queries.embeddings, queryMask: queries.mask),
+                    detector.boxHead(patches))
+        }
+        return [BenchWorkload(name: "owlvit-\(size)-4q", items: 1, unit: "frame",
+                              run: { _ = try detect() },
+                              outputs: { let (logits, boxes) = try detect(); return logits.storage + boxes.storage })]
     }
 
     /// CLIPSeg logits at `size` x `size` for 4 cached prompt embeddings: one backbone pass and
     /// one decoder pass over the 4 prompts per frame.
-    static func clipseg(_ directory: URL, size: Int = 352) throws -> [BenchWorkload] {
-        let model = try CLIPSegModel(directory: directory)
+    static func clipseg(_ directory: URL, size: Int = 352, precision: Precision) throws -> [BenchWorkload] {
+        let model = try CLIPSegModel(directory: directory, precision: precision)
         let tokenizer = try CLIPTokenizer(directory: directory)
         let prompts = try CLIPSegSegmenter.embed(["sky", "road", "a car", "a person"], model: model, tokenizer: tokenizer)
         let pixels = benchPixels([1, 3, size, size])
-        return [BenchWorkload(name: "clipseg-\(size)-4p", items: 1, unit: "frame") {
-            _ = try model.logits(pixelValues: pixels, promptEmbeddings: prompts)
-        }]
+        func segment() throws -> Tensor { try model.logits(pixelValues: pixels, promptEmbeddings: prompts) }
+        return [BenchWorkload(name: "clipseg-\(size)-4p", items: 1, unit: "frame",
+                              run: { _ = try segment() }, outputs: { try segment().storage })]
     }
 }

@@ -34,7 +34,8 @@ struct ClassifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let clip = try CLIPCheckpoint(directory: modelOptions.directory(), backend: modelOptions.resize)
+        let clip = try CLIPCheckpoint(directory: modelOptions.directory(), backend: modelOptions.resize,
+                                        precision: modelOptions.precision)
         let classifier = try clip.classifier(labels: labels, template: template)
         let preprocessor = try clip.makePreprocessor()
         try forEachInput(images) { path in

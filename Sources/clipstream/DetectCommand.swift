@@ -54,7 +54,8 @@ struct DetectCommand: ParsableCommand {
     }
 
     func run() throws {
-        let detector = try OWLViTDetector(directory: modelOptions.directory(), backend: modelOptions.resize)
+        let detector = try OWLViTDetector(directory: modelOptions.directory(), backend: modelOptions.resize,
+                                          precision: modelOptions.precision)
         let embedded = try detector.queries(queries)
         try forEachInput(images) { path in
             let frame = try ImageReader.read(path)

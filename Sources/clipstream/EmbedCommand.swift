@@ -29,7 +29,8 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
-        let clip = try CLIPCheckpoint(directory: modelOptions.directory(), backend: modelOptions.resize)
+        let clip = try CLIPCheckpoint(directory: modelOptions.directory(), backend: modelOptions.resize,
+                                        precision: modelOptions.precision)
         if !texts.isEmpty {
             let embeddings = try clip.textEmbeddings(texts)
             for (i, text) in texts.enumerated() {

@@ -57,7 +57,8 @@ struct SegmentCommand: ParsableCommand {
         let masks = try maskOut.map { try OutputDirectory(path: $0, option: "--mask-out") }
         let logits = try logitsOut.map { try OutputDirectory(path: $0, option: "--logits-out") }
         let segmenter = try CLIPSegSegmenter(directory: modelOptions.directory(), prompts: prompt,
-                                             threshold: threshold, backend: modelOptions.resize)
+                                             threshold: threshold, backend: modelOptions.resize,
+                                             precision: modelOptions.precision)
         let writer = ImageWriter()
         try forEachInput(images) { path in
             let frame = try ImageReader.read(path)

@@ -17,9 +17,9 @@ public struct CLIPCheckpoint: Sendable {
     public let preprocessorConfig: ImageProcessorConfig
     public let backend: PreprocessingBackend
 
-    public init(directory: URL, backend: PreprocessingBackend = .torchvision) throws {
+    public init(directory: URL, backend: PreprocessingBackend = .torchvision, precision: Precision = .float32) throws {
         self.directory = directory
-        model = try CLIPModel(directory: directory)
+        model = try CLIPModel(directory: directory, precision: precision)
         tokenizer = try CLIPTokenizer(directory: directory)
         let preprocessor = try ImagePreprocessor(directory: directory, family: .clip, backend: backend)
         preprocessorConfig = preprocessor.config

@@ -29,14 +29,19 @@ public struct CLIPModel: Sendable {
 
     /// Builds the model from `weights` and checks every key against `config` (throws
     /// WeightBindingError listing all mismatches).
-    public init(config: CLIPConfig, weights: WeightBinder, checkpointID: String? = nil) throws {
+    /// `precision` applies to the image side (vision tower and projection); the text tower
+    /// always computes in float32.
+    public init(config: CLIPConfig, weights: WeightBinder, checkpointID: String? = nil,
+                precision: Precision = .float32) throws {
+        try requireSupported(precision)
         self.config = config
         let w = weights.scope("")
         textModel = CLIPTextTransformer(weights: w.scope("text_model"), config: config.textConfig)
-        visionModel = CLIPVisionTransformer(weights: w.scope("vision_model"), config: config.visionConfig)
+        let image = w.computing(in: precision)
+        visionModel = CLIPVisionTransformer(weights: image.scope("vision_model"), config: config.visionConfig)
         let p = config.projectionDim
         textProjection = w.linear("text_projection", in: config.textConfig.hiddenSize, out: p, bias: false)
-        visualProjection = w.linear("visual_projection", in: config.visionConfig.hiddenSize, out: p, bias: false)
+        visualProjection = image.linear("visual_projection", in: config.visionConfig.hiddenSize, out: p, bias: false)
         let scale = w.tensor("logit_scale", shape: [])
         // Checkpoints saved before transformers made position_ids non-persistent still carry them.
         weights.allowUnused { $0.hasSuffix("embeddings.position_ids") }
@@ -46,11 +51,11 @@ public struct CLIPModel: Sendable {
     }
 
     /// Loads config.json and model.safetensors from a checkpoint directory.
-    public init(directory: URL) throws {
+    public init(directory: URL, precision: Precision = .float32) throws {
         let (config, _) = try ModelKind.clip.decodeConfig(CLIPConfig.self, in: directory)
         let weightsURL = try checkpointWeightsFile(in: directory)
         try self.init(config: config, weights: WeightBinder(contentsOf: weightsURL),
-                      checkpointID: checkpointIdentity(weightsURL))
+                      checkpointID: checkpointIdentity(weightsURL), precision: precision)
     }
 
     /// Projected, L2-normalised text embeddings [T, P].

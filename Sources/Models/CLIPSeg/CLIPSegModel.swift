@@ -22,17 +22,20 @@ public struct CLIPSegModel: Sendable {
 
     /// Builds the model from `weights`, checking every key against `config` (throws one
     /// WeightBindingError listing all missing, mis-shaped and unexpected keys).
-    public init(config: CLIPSegConfig, weights: WeightBinder, checkpointID: String? = nil, source: URL? = nil) throws {
+    /// `precision` applies to the vision backbone; prompts and the decoder stay float32.
+    public init(config: CLIPSegConfig, weights: WeightBinder, checkpointID: String? = nil, source: URL? = nil,
+                precision: Precision = .float32) throws {
         if let problem = config.problems().first {
             throw ConfigError(file: source ?? weights.file.url.deletingLastPathComponent()
                 .appendingPathComponent("config.json"), "\(problem).")
         }
+        try requireSupported(precision)
         self.config = config
         let clip = weights.scope("clip")
         text = CLIPTextTransformer(weights: clip.scope("text_model"), config: config.textConfig)
         textProjection = clip.linear("text_projection", in: config.textConfig.hiddenSize,
                                      out: config.projectionDim, bias: false)
-        backbone = CLIPSegBackbone(weights: clip.scope("vision_model"), config: config)
+        backbone = CLIPSegBackbone(weights: clip.scope("vision_model").computing(in: precision), config: config)
         decoder = CLIPSegDecoder(weights: weights.scope("decoder"), config: config)
         // Read by the reference only for pooled_output / CLIPSegModel's contrastive logits.
         let unusedVision = CLIPSegBackbone.unusedKeys(prefix: "clip.vision_model", config: config)
@@ -45,11 +48,11 @@ public struct CLIPSegModel: Sendable {
     }
 
     /// Loads config.json and model.safetensors from a checkpoint directory.
-    public init(directory: URL) throws {
+    public init(directory: URL, precision: Precision = .float32) throws {
         let (config, configURL) = try ModelKind.clipseg.decodeConfig(CLIPSegConfig.self, in: directory)
         let weightsURL = try checkpointWeightsFile(in: directory)
         try self.init(config: config, weights: WeightBinder(contentsOf: weightsURL),
-                      checkpointID: checkpointIdentity(weightsURL), source: configURL)
+                      checkpointID: checkpointIdentity(weightsURL), source: configURL, precision: precision)
     }
 
     /// The reference's conditional embeddings for tokenised prompts, [P, projection_dim].

@@ -29,9 +29,9 @@ public final class CLIPSegSegmenter {
     /// Loads the model, tokenizer (vocab.json, merges.txt) and preprocessor_config.json of a
     /// checkpoint directory; `backend` picks which of transformers' resizes to reproduce.
     public convenience init(directory: URL, prompts: [String], threshold: Float = 0.5,
-                            backend: PreprocessingBackend = .torchvision,
+                            backend: PreprocessingBackend = .torchvision, precision: Precision = .float32,
                             cache: TextEmbeddingCache = TextEmbeddingCache()) throws {
-        try self.init(model: CLIPSegModel(directory: directory),
+        try self.init(model: CLIPSegModel(directory: directory, precision: precision),
                       tokenizer: CLIPTokenizer(directory: directory),
                       preprocessor: ImagePreprocessor(directory: directory, family: .vit, backend: backend),
                       prompts: prompts, threshold: threshold, cache: cache)

@@ -44,14 +44,16 @@ public final class OWLViTDetector: @unchecked Sendable {  // the preprocessor is
     /// `cache` may be shared with other models and stages (entries are per checkpoint);
     /// `backend` picks the resize of transformers' torchvision (default) or PIL processors.
     public init(directory: URL, cache: TextEmbeddingCache = TextEmbeddingCache(),
-                backend: PreprocessingBackend = .torchvision) throws {
+                backend: PreprocessingBackend = .torchvision, precision: Precision = .float32) throws {
+        try requireSupported(precision)
         self.directory = directory
         config = try OWLViTConfig.load(from: directory)
         let weightsURL = try checkpointWeightsFile(in: directory)
         let binder = try WeightBinder(contentsOf: weightsURL)
         let owlvit = binder.scope("owlvit")
         let text = config.textConfig, vision = config.visionConfig
-        let tower = CLIPVisionTransformer(weights: owlvit.scope("vision_model"), config: vision,
+        // `precision` applies to the image tower; queries are embedded in float32.
+        let tower = CLIPVisionTransformer(weights: owlvit.scope("vision_model").computing(in: precision), config: vision,
                                           preLayerNormKey: "pre_layernorm")
         imageEncoder = OWLViTImageEncoder(
             tower: tower, mergedNorm: binder.scope("").layerNorm("layer_norm", size: vision.hiddenSize,

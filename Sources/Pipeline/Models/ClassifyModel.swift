@@ -15,7 +15,7 @@ public final class ClassifyModel: FrameModel {
 
     public init(spec: ModelStageSpec, environment: ModelEnvironment) throws {
         let directory = try ModelLocation.resolve(spec.model)
-        checkpoint = try CLIPCheckpoint(directory: directory)
+        checkpoint = try CLIPCheckpoint(directory: directory, precision: spec.precision)
         preprocessor = try checkpoint.makePreprocessor()
         // Fill the in-memory cache from disk (computing only what is missing), so the
         // classifier below finds every prompt there.

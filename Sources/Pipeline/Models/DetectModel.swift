@@ -13,7 +13,7 @@ public final class DetectModel: FrameModel {
 
     public init(spec: ModelStageSpec, environment: ModelEnvironment) throws {
         let directory = try ModelLocation.resolve(spec.model)
-        detector = try OWLViTDetector(directory: directory, cache: environment.prompts.memory)
+        detector = try OWLViTDetector(directory: directory, cache: environment.prompts.memory, precision: spec.precision)
         options = DetectionOptions(threshold: Float(spec.threshold ?? 0.1), nmsIoU: spec.nms.map(Float.init),
                                    maxDetections: spec.topK)
         do { try options.validate() } catch let error as OWLViTError {

@@ -12,7 +12,7 @@ public final class SegmentModel: FrameModel {
 
     public init(spec: ModelStageSpec, environment: ModelEnvironment) throws {
         let directory = try ModelLocation.resolve(spec.model)
-        let model = try CLIPSegModel(directory: directory)
+        let model = try CLIPSegModel(directory: directory, precision: spec.precision)
         let tokenizer = try CLIPTokenizer(directory: directory)
         let embeddings = try environment.prompts.embeddings(
             for: spec.prompts, memoryKey: model.checkpointID,

@@ -2,6 +2,7 @@
 // unknown key or a wrong type is reported with its file, line and key (Yams nodes keep marks).
 import Foundation
 import Media
+import Tensor
 import Yams
 
 extension PipelineSpec {
@@ -108,7 +109,7 @@ extension ModelStageSpec {
             throw reader.error(node, name, "needs a 'task' (classify, detect or segment)")
         }
         task = try reader.choice(taskNode, at: "\(name).task", as: ModelTask.self)
-        var allowed = ["name", "task", "model", task.promptsKey, "threshold", "batch", "queue"]
+        var allowed = ["name", "task", "model", task.promptsKey, "threshold", "batch", "precision", "queue"]
         if task == .classify { allowed.append("template") }
         if task == .detect { allowed += ["nms", "top_k"] }
         model = ""
@@ -130,6 +131,7 @@ extension ModelStageSpec {
             case "nms": nms = try reader.double(entry.value, at: path, in: 0...1)
             case "top_k": topK = try reader.int(entry.value, at: path, atLeast: 1)
             case "batch": batch = try reader.int(entry.value, at: path, atLeast: 1)
+            case "precision": precision = try reader.choice(entry.value, at: path, as: Precision.self)
             case "queue": queue = try reader.queue(entry.value, at: path, defaults: defaults)
             default: break
             }

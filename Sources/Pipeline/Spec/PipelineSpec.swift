@@ -2,6 +2,7 @@
 // stages that run on every sampled frame, the events logic, annotation, and where results go.
 // Decoded from YAML by PipelineSpec(yaml:file:overrides:); see pipelines/ for examples.
 import Media
+import Tensor
 
 public struct PipelineSpec: Equatable {
     public var source: SourceSpec
@@ -53,6 +54,8 @@ public struct ModelStageSpec: Equatable {
     public var topK: Int?
     /// The most frames one call may take when a backlog exists.
     public var batch: Int = 1
+    /// The image side's arithmetic: fp32 (default) or bf16 (AVX512-BF16 CPUs; see Precision).
+    public var precision: Precision = .float32
     public var queue: QueueOptions?
 }
 

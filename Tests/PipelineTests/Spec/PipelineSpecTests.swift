@@ -2,6 +2,7 @@
 // `--set` overrides are checked like the file.
 import Foundation
 import Media
+import Tensor
 import Testing
 import TestSupport
 @testable import Pipeline
@@ -54,11 +55,20 @@ import TestSupport
         #expect(spec.source == SourceSpec())
         #expect(spec.events == nil && spec.annotate == nil)
         #expect(spec.stages[0].batch == 1 && spec.stages[0].threshold == nil)
+        #expect(spec.stages[0].precision == .float32)
+    }
+
+    @Test func precisionIsReadAndChecked() throws {
+        let spec = try PipelineSpec(yaml: minimal + "\n    precision: bf16", file: "p.yaml")
+        #expect(spec.stages[0].precision == .bfloat16)
+        let wrong = error(minimal + "\n    precision: half")
+        #expect(wrong?.hasPrefix("p.yaml:6:16: 'objects.precision'") == true, "\(wrong ?? "no error")")
+        #expect(wrong?.contains("fp32") == true && wrong?.contains("bf16") == true, "\(wrong ?? "no error")")
     }
 
     @Test func unknownKeysNameFileLineAndKey() {
         #expect(error(minimal + "\n    treshold: 0.2")
-                == "p.yaml:6:5: 'objects.treshold' is not a known key of a detect stage (known: name, task, model, queries, threshold, batch, queue, nms, top_k)")
+                == "p.yaml:6:5: 'objects.treshold' is not a known key of a detect stage (known: name, task, model, queries, threshold, batch, precision, queue, nms, top_k)")
         #expect(error("sauce:\n  every: 2\n" + minimal)
                 == "p.yaml:1:1: 'sauce' is not a known key here (known: source, queue, stages, events, annotate, sinks)")
         #expect(error(minimal + "\nevents:\n  min_frame: 2")
@@ -106,7 +116,7 @@ import TestSupport
         #expect(error(minimal, overrides: ["objects.threshold=high"])
                 == "--set objects.threshold=high: 'objects.threshold' must be a number, not the text 'high'")
         #expect(error(minimal, overrides: ["objects.colour=red"])
-                == "--set objects.colour=red: 'objects.colour' is not a known key of a detect stage (known: name, task, model, queries, threshold, batch, queue, nms, top_k)")
+                == "--set objects.colour=red: 'objects.colour' is not a known key of a detect stage (known: name, task, model, queries, threshold, batch, precision, queue, nms, top_k)")
         #expect(error(minimal, overrides: ["cats.threshold=0.2"])
                 == "--set cats.threshold=0.2: 'cats.threshold' names no section or stage of the pipeline")
         #expect(error(minimal, overrides: ["threshold"]) == "--set threshold: needs the form stage.key=value")

@@ -1,0 +1,146 @@
+// The AVX512-BF16 kernel behind CBFloat16.h. Layout and blocking:
+// - W is packed once at load time into 32-column panels of bfloat16 pairs, so one 64-byte load
+//   gives the kernel the pair (k, k+1) of 16 columns.
+// - A is rounded per call into rows of pairs; each pair is broadcast to all lanes.
+// - VDPBF16PS adds a[2p] * w[2p] + a[2p+1] * w[2p+1] into float32 lanes: 8 rows x 32 columns of C
+//   live in 16 zmm accumulators over a block of K.
+// - K is cut into blocks of KC_PAIRS so the panel block (KC_PAIRS x 32 words = 16 KiB) stays in
+//   L1 while the kernel walks down all rows of A.
+#include "CBFloat16.h"
+
+#include <immintrin.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KC_PAIRS 128
+#define BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
+
+int cs_bf16_supported(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
+        && __builtin_cpu_supports("avx512bf16");
+}
+
+// Round to nearest even, as VCVTNE2PS2BF16 does for finite values; NaN stays NaN (quiet).
+static inline uint32_t bf16_bits(float x) {
+    uint32_t u;
+    memcpy(&u, &x, sizeof u);
+    if ((u & 0x7fffffffu) > 0x7f800000u) return (u >> 16) | 0x40u;
+    return (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+}
+
+static inline int pairs_of(int k) { return (k + 1) / 2; }
+
+size_t cs_bf16_packed_words(int n, int k) {
+    size_t panels = (size_t)(n + CS_BF16_PANEL - 1) / CS_BF16_PANEL;
+    return panels * (size_t)pairs_of(k) * CS_BF16_PANEL;
+}
+
+void cs_bf16_pack_weights(const float *w, int n, int k, int ldw, uint32_t *out) {
+    int kp = pairs_of(k);
+    int panels = (n + CS_BF16_PANEL - 1) / CS_BF16_PANEL;
+    for (int panel = 0; panel < panels; panel++) {
+        uint32_t *dst = out + (size_t)panel * kp * CS_BF16_PANEL;
+        for (int p = 0; p < kp; p++) {
+            for (int j = 0; j < CS_BF16_PANEL; j++) {
+                int col = panel * CS_BF16_PANEL + j;
+                uint32_t lo = 0, hi = 0;
+                if (col < n) {
+                    lo = bf16_bits(w[(size_t)col * ldw + 2 * p]);
+                    if (2 * p + 1 < k) hi = bf16_bits(w[(size_t)col * ldw + 2 * p + 1]);
+                }
+                dst[(size_t)p * CS_BF16_PANEL + j] = lo | (hi << 16);
+            }
+        }
+    }
+}
+
+size_t cs_bf16_packed_rows_words(int m, int k) {
+    size_t rows = (size_t)(m + CS_BF16_ROWS - 1) / CS_BF16_ROWS * CS_BF16_ROWS;
+    return rows * (size_t)pairs_of(k);
+}
+
+BF16_TARGET static void pack_row_avx512(const float *src, int k, uint32_t *dst) {
+    int i = 0;
+    for (; i + 32 <= k; i += 32) {
+        __m512 lo = _mm512_loadu_ps(src + i), hi = _mm512_loadu_ps(src + i + 16);
+        // cvtne2ps_pbh(a, b) puts b's 16 values in the low half: element order is kept.
+        _mm512_storeu_si512((void *)(dst + i / 2), (__m512i)_mm512_cvtne2ps_pbh(hi, lo));
+    }
+    for (; i < k; i += 2) {
+        uint32_t lo = bf16_bits(src[i]), hi = i + 1 < k ? bf16_bits(src[i + 1]) : 0;
+        dst[i / 2] = lo | (hi << 16);
+    }
+}
+
+void cs_bf16_pack_rows(const float *a, int m, int k, int lda, uint32_t *out) {
+    int kp = pairs_of(k);
+    int rows = (m + CS_BF16_ROWS - 1) / CS_BF16_ROWS * CS_BF16_ROWS;
+    for (int r = 0; r < m; r++) pack_row_avx512(a + (size_t)r * lda, k, out + (size_t)r * kp);
+    if (rows > m) memset(out + (size_t)m * kp, 0, (size_t)(rows - m) * kp * sizeof(uint32_t));
+}
+
+// 8 rows x 32 columns over `pairs` pairs of K. rows/cols < 8/32 only at the edges, where the
+// stores are masked (A's padding rows are zero, W's padding columns are zero).
+BF16_TARGET static void kernel_8x32(int pairs, const uint32_t *a, int kp, const uint32_t *w,
+                                    float *c, int ldc, int rows, int cols, int accumulate) {
+    __m512 acc[CS_BF16_ROWS][2];
+#pragma clang loop unroll(full)
+    for (int r = 0; r < CS_BF16_ROWS; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+    for (int p = 0; p < pairs; p++) {
+        __m512bh w0 = (__m512bh)_mm512_loadu_si512((const void *)(w + (size_t)p * CS_BF16_PANEL));
+        __m512bh w1 = (__m512bh)_mm512_loadu_si512((const void *)(w + (size_t)p * CS_BF16_PANEL + 16));
+#pragma clang loop unroll(full)
+        for (int r = 0; r < CS_BF16_ROWS; r++) {
+            __m512bh x = (__m512bh)_mm512_set1_epi32((int)a[(size_t)r * kp + p]);
+            acc[r][0] = _mm512_dpbf16_ps(acc[r][0], x, w0);
+            acc[r][1] = _mm512_dpbf16_ps(acc[r][1], x, w1);
+        }
+    }
+    __mmask16 m0 = cols >= 16 ? 0xffff : (__mmask16)((1u << cols) - 1);
+    __mmask16 m1 = cols >= 32 ? 0xffff : cols <= 16 ? 0 : (__mmask16)((1u << (cols - 16)) - 1);
+#pragma clang loop unroll(full)
+    for (int r = 0; r < CS_BF16_ROWS; r++) {
+        if (r >= rows) continue;
+        float *row = c + (size_t)r * ldc;
+        if (accumulate) {
+            acc[r][0] = _mm512_add_ps(acc[r][0], _mm512_maskz_loadu_ps(m0, row));
+            acc[r][1] = _mm512_add_ps(acc[r][1], _mm512_maskz_loadu_ps(m1, row + 16));
+        }
+        _mm512_mask_storeu_ps(row, m0, acc[r][0]);
+        _mm512_mask_storeu_ps(row + 16, m1, acc[r][1]);
+    }
+}
+
+BF16_TARGET void cs_bf16_gemm_panels(int m, int n, int k, const uint32_t *packed_a, const uint32_t *packed_w,
+                                     int first_panel, int last_panel, float *c, int ldc, int accumulate) {
+    int kp = pairs_of(k);
+    for (int k0 = 0; k0 < kp; k0 += KC_PAIRS) {
+        int pairs = kp - k0 < KC_PAIRS ? kp - k0 : KC_PAIRS;
+        int add = accumulate || k0 > 0;
+        for (int panel = first_panel; panel < last_panel; panel++) {
+            const uint32_t *w = packed_w + ((size_t)panel * kp + k0) * CS_BF16_PANEL;
+            int col0 = panel * CS_BF16_PANEL;
+            int cols = n - col0 < CS_BF16_PANEL ? n - col0 : CS_BF16_PANEL;
+            for (int r0 = 0; r0 < m; r0 += CS_BF16_ROWS) {
+                int rows = m - r0 < CS_BF16_ROWS ? m - r0 : CS_BF16_ROWS;
+                kernel_8x32(pairs, packed_a + (size_t)r0 * kp + k0, kp, w,
+                            c + (size_t)r0 * ldc + col0, ldc, rows, cols, add);
+            }
+        }
+    }
+}
+
+static _Thread_local uint32_t *scratch;
+static _Thread_local size_t scratch_words;
+
+uint32_t *cs_bf16_thread_scratch(size_t words) {
+    if (words > scratch_words) {
+        uint32_t *grown = aligned_alloc(64, (words * sizeof(uint32_t) + 63) / 64 * 64);
+        if (!grown) return NULL;
+        free(scratch);
+        scratch = grown;
+        scratch_words = words;
+    }
+    return scratch;
+}

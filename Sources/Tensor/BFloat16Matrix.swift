@@ -1,0 +1,49 @@
+// A linear layer's weight [out, in] rounded to bfloat16 and packed once, at load time, into the
+// panels CBFloat16's kernel reads; `multiply` rounds the input rows into a per-thread buffer
+// (nothing allocated per call once it has grown) and spreads the panels over ComputeThreads.
+//
+//   let packed = BFloat16Matrix(weight)                 // weight [N, K] float32
+//   packed.multiply(x, rows: m, into: y, accumulate: false)   // y [m, N] = x [m, K] W^T
+import CBFloat16
+
+public final class BFloat16Matrix: @unchecked Sendable {  // immutable after init
+    public let outFeatures: Int
+    public let inFeatures: Int
+    private let words: UnsafeMutableBufferPointer<UInt32>
+
+    public init(_ weight: Tensor) {
+        precondition(weight.rank == 2, "BFloat16Matrix: weight must be [out, in], got \(weight.shape)")
+        outFeatures = weight.shape[0]
+        inFeatures = weight.shape[1]
+        words = .allocate(capacity: max(1, cs_bf16_packed_words(Int32(outFeatures), Int32(inFeatures))))
+        weight.withUnsafeBufferPointer { w in
+            if let base = w.baseAddress {
+                cs_bf16_pack_weights(base, Int32(outFeatures), Int32(inFeatures), Int32(inFeatures), words.baseAddress!)
+            }
+        }
+    }
+
+    deinit { words.deallocate() }
+
+    /// c [rows, out] (ldc floats apart) = (accumulate ? c : 0) + a [rows, in] x W^T.
+    public func multiply(_ a: UnsafePointer<Float>, rows: Int, lda: Int,
+                         into c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        let m = Int32(rows), n = Int32(outFeatures), k = Int32(inFeatures)
+        guard rows > 0, outFeatures > 0 else { return }
+        guard let packedA = cs_bf16_thread_scratch(cs_bf16_packed_rows_words(m, k)) else {
+            fatalError("BFloat16Matrix: out of memory for \(rows) rows of \(inFeatures) values")
+        }
+        cs_bf16_pack_rows(a, m, k, Int32(lda), packedA)
+        let panels = (outFeatures + Int(CS_BF16_PANEL) - 1) / Int(CS_BF16_PANEL)
+        // Like gemm's pieces: about three per worker once the product is worth splitting.
+        let workers = ComputeThreads.count
+        let pieces = workers > 1 && rows * outFeatures * inFeatures >= 1 << 21 ? min(3 * workers, panels) : 1
+        let weights = UnsafePointer(words.baseAddress!)
+        let shared = UnsafePointer(packedA)
+        ComputeThreads.forEach(pieces) { i in
+            let first = panels * i / pieces, last = panels * (i + 1) / pieces
+            cs_bf16_gemm_panels(m, n, k, shared, weights, Int32(first), Int32(last), c, Int32(ldc),
+                                accumulate ? 1 : 0)
+        }
+    }
+}

@@ -1,0 +1,25 @@
+// The arithmetic a model's image side runs in.
+//
+//   .float32   the default: matches the reference to float32 round-off
+//   .bfloat16  linear layers multiply bfloat16-rounded inputs and weights, summing in float32
+//              (VDPBF16PS, about twice the multiply-adds per cycle of float32 FMA); attention,
+//              layer norms and activations stay float32. Only on CPUs with AVX512-BF16.
+//
+// The error bfloat16 adds against float32 is measured on full-size checkpoints and stated in the
+// README; text towers always run in float32, so cached text embeddings are the same either way.
+import CBFloat16
+
+public enum Precision: String, Sendable, CaseIterable {
+    case float32 = "fp32"
+    case bfloat16 = "bf16"
+
+    /// Whether this CPU can run the precision.
+    public var isSupported: Bool {
+        switch self {
+        case .float32: return true
+        case .bfloat16: return Precision.bfloat16Hardware
+        }
+    }
+
+    private static let bfloat16Hardware = cs_bf16_supported() != 0
+}

@@ -1,0 +1,91 @@
+// Precision.bfloat16 on the tiny checkpoints against transformers' float32 outputs: the image
+// side (vision towers, CLIP's visual projection, CLIPSeg's backbone) rounds every linear
+// layer's inputs and weights to bfloat16, so outputs move by about bfloat16's relative step
+// (2^-8) times their scale, compounded over the layers (up to 3% on these random weights, 1% on
+// the tiny CLIPs). Tolerance: 5% of the largest reference magnitude of each output, absolute:
+// it is there to catch wiring mistakes (a wrong panel layout or a layer left out moves outputs
+// by their whole scale); the kernel's own accuracy is BFloat16MatrixTests'. Text and query embeddings do not run in bfloat16 and must equal the float32 ones
+// exactly, so cached prompts stay valid whatever the precision.
+// Skipped on CPUs without AVX512-BF16, where loading in bfloat16 must fail with one sentence.
+import Foundation
+import Tensor
+import TestSupport
+import Testing
+@testable import Models
+
+private let relativeTolerance: Float = 0.05
+
+/// Checks `actual` within 5% of the reference's largest magnitude; returns that error relative
+/// to the magnitude (printed). OWL-ViT's padded queries score the float32 minimum in both, so
+/// the scale counts ordinary values only.
+@discardableResult
+private func expectNear(_ actual: [Float], _ expected: [Float], _ what: String) -> Float {
+    let scale = expected.map(abs).filter { $0 < 1e30 }.max() ?? 1
+    let worst = expectClose(actual, expected, atol: relativeTolerance * scale, what)
+    return worst / scale
+}
+
+@Suite("bfloat16 image side against transformers", .enabled(if: Precision.bfloat16.isSupported, "no AVX512-BF16"))
+struct BFloat16ParityTests {
+    @Test(arguments: CLIPReference.checkpoints)
+    func clip(checkpoint: String) throws {
+        let ref = try CLIPReference.load(checkpoint).model
+        let directory = CLIPReference.directory(checkpoint)
+        let reduced = try CLIPModel(directory: directory, precision: .bfloat16)
+        let exact = try CLIPModel(directory: directory)
+        let out = try reduced(inputIDs: ref.input_ids, attentionMask: ref.attention_mask, pixelValues: ref.pixel_values.tensor)
+        let fp32 = try exact(inputIDs: ref.input_ids, attentionMask: ref.attention_mask, pixelValues: ref.pixel_values.tensor)
+        #expect(out.textEmbeddings.storage == fp32.textEmbeddings.storage, "text side must stay float32")
+        let image = expectNear(out.imageEmbeddings.storage, ref.image_embeds.data, "\(checkpoint) image_embeds")
+        let logits = expectNear(out.logitsPerImage.storage, ref.logits_per_image.data, "\(checkpoint) logits_per_image")
+        let hidden = expectNear(out.vision.lastHiddenState.storage, ref.vision_last_hidden_state.data, "\(checkpoint) vision last_hidden_state")
+        print("bf16 CLIP \(checkpoint) max |error| / max |ref|: image_embeds \(image), logits \(logits), vision hidden \(hidden)")
+    }
+
+    @Test(arguments: OWLViTReference.checkpoints)
+    func owlvit(checkpoint: String) throws {
+        let r = try OWLViTReference.load(checkpoint).model
+        let directory = OWLViTReference.directory(checkpoint)
+        let reduced = try OWLViTDetector(directory: directory, precision: .bfloat16)
+        let exact = try OWLViTDetector(directory: directory)
+        let ids = r.input_ids.map { $0.map(Int32.init) }, mask = r.attention_mask.map { $0.map(Int32.init) }
+        let queries = try reduced.queryEncoder.embed(tokenIDs: ids, attentionMask: mask)
+        #expect(queries.embeddings.storage == (try exact.queryEncoder.embed(tokenIDs: ids, attentionMask: mask)).embeddings.storage,
+                "query side must stay float32")
+        let prediction = try reduced.predict(pixelValues: Tensor(shape: r.pixel_values_shape, storage: r.pixel_values), queries: queries)
+        let patches = expectNear(prediction.patches.storage, r.image_embeds, "\(checkpoint) patch embeddings")
+        let logits = expectNear(prediction.logits.storage, r.logits, "\(checkpoint) logits")
+        let boxes = expectNear(prediction.boxes.storage, r.pred_boxes, "\(checkpoint) boxes")
+        print("bf16 OWL-ViT \(checkpoint) max |error| / max |ref|: patches \(patches), logits \(logits), boxes \(boxes)")
+    }
+
+    @Test(arguments: CLIPSegReference.checkpoints)
+    func clipseg(checkpoint: String) throws {
+        let ref = try CLIPSegReference.load(checkpoint)
+        let directory = CLIPSegReference.directory(checkpoint)
+        let reduced = try CLIPSegModel(directory: directory, precision: .bfloat16)
+        let ids = ref.input_ids.map { $0.map(Int32.init) }, mask = ref.attention_mask.map { $0.map(Int32.init) }
+        let prompts = try reduced.promptEmbeddings(inputIDs: ids, attentionMask: mask)
+        #expect(prompts.storage == (try CLIPSegModel(directory: directory).promptEmbeddings(inputIDs: ids, attentionMask: mask)).storage,
+                "prompt side must stay float32")
+        let logits = try reduced.logits(pixelValues: ref.pixels, promptEmbeddings: prompts)
+        let error = expectNear(logits.storage, ref.logits, "\(checkpoint) logits")
+        print("bf16 CLIPSeg \(checkpoint) max |error| / max |ref|: logits \(error)")
+    }
+
+    @Test func layersReallyRunInBFloat16() throws {
+        let model = try CLIPModel(directory: CLIPReference.directory(CLIPReference.checkpoints[0]), precision: .bfloat16)
+        #expect(model.visualProjection.precision == .bfloat16)
+        #expect(model.textProjection.precision == .float32)
+    }
+}
+
+@Suite("bfloat16 on a CPU without it")
+struct BFloat16RefusalTests {
+    @Test(.enabled(if: !Precision.bfloat16.isSupported, "this CPU has AVX512-BF16"))
+    func loadingFailsWithOneSentence() throws {
+        #expect(throws: ModelInputError.self) {
+            _ = try CLIPModel(directory: CLIPReference.directory(CLIPReference.checkpoints[0]), precision: .bfloat16)
+        }
+    }
+}

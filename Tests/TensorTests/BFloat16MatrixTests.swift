@@ -1,0 +1,96 @@
+// The bfloat16 kernel (Precision.bfloat16) against a float64 product of the same
+// bfloat16-rounded inputs: what is left is only float32 summation, so the tolerance is 2e-6 of
+// the sum of |products| per output. Shapes cover the kernel's edges: rows not a multiple of 8,
+// columns not a multiple of 32, odd K (the last pair's partner is zero), K longer than one
+// cache block (256), padded leading dimensions, accumulation onto C, and products large enough
+// to be split over two workers. Plus: rounding is to nearest even, and Linear layers converted
+// to bfloat16 stay within bfloat16's own error of the float32 layer.
+// Skipped on CPUs without AVX512-BF16 (the option refuses to load there; see PrecisionTests).
+import Foundation
+import Testing
+@testable import Tensor
+
+private func values(_ count: Int, seed: UInt64) -> [Float] {
+    var state = seed &* 0x9E3779B97F4A7C15 | 1
+    return (0..<count).map { _ in
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return Float(state >> 40) / Float(1 << 24) * 2 - 1
+    }
+}
+
+/// Round to nearest even at bfloat16 (8 significant bits), the kernel's conversion.
+private func bfloat16(_ x: Float) -> Float {
+    let bits = x.bitPattern
+    let rounded = (bits &+ 0x7fff &+ ((bits >> 16) & 1)) & 0xffff_0000
+    return Float(bitPattern: rounded)
+}
+
+@Suite(.enabled(if: Precision.bfloat16.isSupported, "this CPU has no AVX512-BF16"))
+struct BFloat16MatrixTests {
+    @Test(arguments: [(1, 1, 1), (5, 7, 3), (8, 32, 2), (13, 37, 11), (50, 96, 769), (9, 40, 512),
+                      (64, 700, 100), (577, 100, 64)])
+    func productMatchesFloat64OfRoundedInputs(shape: (m: Int, n: Int, k: Int)) {
+        ComputeThreads.count = 2
+        let (m, n, k) = shape
+        let lda = k + 3, ldc = n + 5
+        let a = values(m * lda, seed: 1), w = values(n * k, seed: 2)
+        let packed = BFloat16Matrix(Tensor(shape: [n, k], storage: w))
+        for accumulate in [false, true] {
+            let start = values(m * ldc, seed: 3)
+            var c = start
+            a.withUnsafeBufferPointer { pa in c.withUnsafeMutableBufferPointer { pc in
+                packed.multiply(pa.baseAddress!, rows: m, lda: lda, into: pc.baseAddress!, ldc: ldc, accumulate: accumulate)
+            }}
+            var worst = 0.0
+            for i in 0..<m {
+                for j in 0..<n {
+                    var sum = accumulate ? Double(start[i * ldc + j]) : 0, magnitude = abs(sum)
+                    for p in 0..<k {
+                        let product = Double(bfloat16(a[i * lda + p])) * Double(bfloat16(w[j * k + p]))
+                        sum += product
+                        magnitude += abs(product)
+                    }
+                    worst = max(worst, abs(Double(c[i * ldc + j]) - sum) / max(magnitude, 1e-30))
+                }
+                // The padding between rows of C is never written.
+                for j in n..<ldc { #expect(c[i * ldc + j] == start[i * ldc + j]) }
+            }
+            #expect(worst <= 2e-6, "\(m)x\(n)x\(k) accumulate \(accumulate): worst relative error \(worst)")
+        }
+    }
+
+    @Test func roundsToNearestEven() {
+        // 1 + 2^-8 lies halfway between bfloat16 neighbours 1 and 1 + 2^-7: ties go to the even one (1);
+        // 1 + 3 * 2^-8 is halfway between 1 + 2^-7 and 1 + 2^-6: ties go to 1 + 2^-6.
+        let inputs: [Float] = [1 + 1 / 256, 1 + 3 / 256, -(1 + 1 / 256), 1 + 1 / 128 + 1 / 1024]
+        let expected: [Float] = [1, 1 + 1 / 64, -1, 1 + 1 / 128]
+        for (x, e) in zip(inputs, expected) {
+            // y = x * 1 through the kernel: the weight 1 is exact, so y is bfloat16(x).
+            let packed = BFloat16Matrix(Tensor(shape: [1, 1], storage: [1]))
+            var y: Float = 0
+            withUnsafePointer(to: x) { px in
+                packed.multiply(px, rows: 1, lda: 1, into: &y, ldc: 1, accumulate: false)
+            }
+            #expect(y == e, "\(x) -> \(y), expected \(e)")
+            #expect(bfloat16(x) == e)
+        }
+    }
+
+    @Test func linearInBFloat16StaysNearFloat32() {
+        let inFeatures = 768, outFeatures = 96, rows = 50
+        let layer = Linear(weight: Tensor(shape: [outFeatures, inFeatures], storage: values(outFeatures * inFeatures, seed: 4)),
+                           bias: Tensor(shape: [outFeatures], storage: values(outFeatures, seed: 5)))
+        let reduced = layer.converted(to: .bfloat16)
+        #expect(layer.precision == .float32 && reduced.precision == .bfloat16)
+        let x = Tensor(shape: [rows, inFeatures], storage: values(rows * inFeatures, seed: 6))
+        let exact = layer(x), approximate = reduced(x)
+        // Two roundings of 2^-9 relative each: |error| <= 2^-8 * sum |x w| per output, and the
+        // sum of |x w| over 768 uniform products is about 768 / 4 = 192.
+        var worst: Float = 0
+        for (e, r) in zip(exact.storage, approximate.storage) { worst = max(worst, abs(e - r)) }
+        #expect(worst > 0, "bfloat16 rounding must show")
+        #expect(worst < 192 / 256, "worst |bf16 - fp32| \(worst)")
+        let stacked = Linear.stacked([reduced, reduced])
+        #expect(stacked.precision == .bfloat16)
+    }
+}
