@@ -26,12 +26,16 @@ public enum ComputeThreads {
         }
     }
 
-    /// Every core, or OPENBLAS_NUM_THREADS when the user set it (it used to be the knob).
+    /// Every core, or OPENBLAS_NUM_THREADS when the user set it.
     static func defaultCount() -> Int {
         openblas_set_num_threads(1)
-        let environment = ProcessInfo.processInfo.environment
-        if let pinned = environment["OPENBLAS_NUM_THREADS"].flatMap({ Int($0) }), pinned >= 1 { return pinned }
-        return ProcessInfo.processInfo.activeProcessorCount
+        return pinnedCount() ?? ProcessInfo.processInfo.activeProcessorCount
+    }
+
+    /// The count the user pinned with OPENBLAS_NUM_THREADS (it used to be the knob), if any;
+    /// whoever else sizes the workers (a pipeline's ThreadBudget) leaves it alone.
+    public static func pinnedCount(in environment: [String: String] = ProcessInfo.processInfo.environment) -> Int? {
+        environment["OPENBLAS_NUM_THREADS"].flatMap { Int($0) }.flatMap { $0 >= 1 ? $0 : nil }
     }
 
     /// Runs body(0..<pieces), spread over `count` cores when there is more than one piece.

@@ -24,7 +24,7 @@ public struct ThreadBudget: Equatable, Sendable {
     /// Sets ComputeThreads for this process, unless the user pinned the count with
     /// OPENBLAS_NUM_THREADS (their choice wins).
     public func apply(environment: [String: String] = ProcessInfo.processInfo.environment) {
-        guard environment["OPENBLAS_NUM_THREADS"] == nil else { return }
+        guard ComputeThreads.pinnedCount(in: environment) == nil else { return }
         ComputeThreads.count = modelThreads
     }
 }
