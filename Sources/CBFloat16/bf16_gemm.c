@@ -9,6 +9,7 @@
 #include "CBFloat16.h"
 
 #include <immintrin.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -131,16 +132,33 @@ BF16_TARGET void cs_bf16_gemm_panels(int m, int n, int k, const uint32_t *packed
     }
 }
 
-static _Thread_local uint32_t *scratch;
-static _Thread_local size_t scratch_words;
+// One scratch buffer per thread, freed when the thread exits (pipeline stages run on threads
+// of their own; Dispatch's workers never call this).
+struct scratch { uint32_t *words; size_t count; };
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void free_scratch(void *value) {
+    struct scratch *s = value;
+    free(s->words);
+    free(s);
+}
+
+static void make_scratch_key(void) { pthread_key_create(&scratch_key, free_scratch); }
 
 uint32_t *cs_bf16_thread_scratch(size_t words) {
-    if (words > scratch_words) {
+    pthread_once(&scratch_once, make_scratch_key);
+    struct scratch *s = pthread_getspecific(scratch_key);
+    if (!s) {
+        s = calloc(1, sizeof *s);
+        if (!s || pthread_setspecific(scratch_key, s) != 0) { free(s); return NULL; }
+    }
+    if (words > s->count) {
         uint32_t *grown = aligned_alloc(64, (words * sizeof(uint32_t) + 63) / 64 * 64);
         if (!grown) return NULL;
-        free(scratch);
-        scratch = grown;
-        scratch_words = words;
+        free(s->words);
+        s->words = grown;
+        s->count = words;
     }
-    return scratch;
+    return s->words;
 }

@@ -35,7 +35,8 @@ void cs_bf16_gemm_panels(int m, int n, int k, const uint32_t *packed_a, const ui
                          int first_panel, int last_panel, float *c, int ldc, int accumulate);
 
 /// A buffer of at least `words` 32-bit words owned by the calling thread, reused across calls
-/// (grows, never shrinks), so packing A allocates nothing per product. NULL if out of memory.
+/// (grows, never shrinks; freed when the thread exits), so packing A allocates nothing per
+/// product. NULL if out of memory.
 uint32_t *cs_bf16_thread_scratch(size_t words);
 
 #endif
