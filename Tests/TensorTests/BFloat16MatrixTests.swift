@@ -12,14 +12,6 @@ import Foundation
 import Testing
 @testable import Tensor
 
-private func values(_ count: Int, seed: UInt64) -> [Float] {
-    var state = seed &* 0x9E3779B97F4A7C15 | 1
-    return (0..<count).map { _ in
-        state = state &* 6364136223846793005 &+ 1442695040888963407
-        return Float(state >> 40) / Float(1 << 24) * 2 - 1
-    }
-}
-
 /// Round to nearest even at bfloat16 (8 significant bits), the kernel's conversion.
 private func bfloat16(_ x: Float) -> Float {
     let bits = x.bitPattern
@@ -35,10 +27,10 @@ struct BFloat16MatrixTests {
         ComputeThreads.count = 2
         let (m, n, k) = shape
         let lda = k + 3, ldc = n + 5
-        let a = values(m * lda, seed: 1), w = values(n * k, seed: 2)
+        let a = pseudoRandomValues(m * lda, seed: 1), w = pseudoRandomValues(n * k, seed: 2)
         let packed = BFloat16Matrix(Tensor(shape: [n, k], storage: w))
         for accumulate in [false, true] {
-            let start = values(m * ldc, seed: 3)
+            let start = pseudoRandomValues(m * ldc, seed: 3)
             var c = start
             a.withUnsafeBufferPointer { pa in c.withUnsafeMutableBufferPointer { pc in
                 packed.multiply(pa.baseAddress!, rows: m, lda: lda, into: pc.baseAddress!, ldc: ldc, accumulate: accumulate)
@@ -80,11 +72,11 @@ struct BFloat16MatrixTests {
 
     @Test func linearInBFloat16StaysNearFloat32() {
         let inFeatures = 768, outFeatures = 96, rows = 50
-        let layer = Linear(weight: Tensor(shape: [outFeatures, inFeatures], storage: values(outFeatures * inFeatures, seed: 4)),
-                           bias: Tensor(shape: [outFeatures], storage: values(outFeatures, seed: 5)))
+        let layer = Linear(weight: Tensor(shape: [outFeatures, inFeatures], storage: pseudoRandomValues(outFeatures * inFeatures, seed: 4)),
+                           bias: Tensor(shape: [outFeatures], storage: pseudoRandomValues(outFeatures, seed: 5)))
         let reduced = layer.converted(to: .bfloat16)
         #expect(layer.precision == .float32 && reduced.precision == .bfloat16)
-        let x = Tensor(shape: [rows, inFeatures], storage: values(rows * inFeatures, seed: 6))
+        let x = Tensor(shape: [rows, inFeatures], storage: pseudoRandomValues(rows * inFeatures, seed: 6))
         let exact = layer(x), approximate = reduced(x)
         // Two roundings of 2^-9 relative each: |error| <= 2^-8 * sum |x w| per output, and the
         // sum of |x w| over 768 uniform products is about 768 / 4 = 192.

@@ -8,14 +8,6 @@ import Foundation
 import Testing
 @testable import Tensor
 
-private func values(_ count: Int, seed: UInt64) -> [Float] {
-    var state = seed &* 0x9E3779B97F4A7C15 | 1
-    return (0..<count).map { _ in
-        state = state &* 6364136223846793005 &+ 1442695040888963407
-        return Float(state >> 40) / Float(1 << 24) * 2 - 1
-    }
-}
-
 @Suite struct GEMMPiecesTests {
     @Test func piecesCoverEveryIndexOnce() {
         for (length, minimum, workers) in [(700, 64, 2), (577, 32, 2), (3072, 64, 8), (130, 64, 2), (100, 64, 2)] {
@@ -34,8 +26,8 @@ private func values(_ count: Int, seed: UInt64) -> [Float] {
         for transposeB in [false, true] {
             // Row-major storage with padding columns: lda/ldb/ldc exceed the logical widths.
             let lda = (transposeA ? m : k) + 3, ldb = (transposeB ? k : n) + 5, ldc = n + 7
-            let a = values((transposeA ? k : m) * lda, seed: 1), b = values((transposeB ? n : k) * ldb, seed: 2)
-            let start = values(m * ldc, seed: 3)
+            let a = pseudoRandomValues((transposeA ? k : m) * lda, seed: 1), b = pseudoRandomValues((transposeB ? n : k) * ldb, seed: 2)
+            let start = pseudoRandomValues(m * ldc, seed: 3)
             var c = start
             let alpha: Float = 0.5, beta: Float = 2
             a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer { pc in
