@@ -1,14 +1,19 @@
 #!/usr/bin/env python3
 """Trains the tiny shapes-world CLIP, OWL-ViT and CLIPSeg that samples/models/ ships.
 
-Reference venv, CPU (the build machine has 2 cores). The shipped checkpoints come from exactly:
-  python tools/train_shapes.py clip    --work /tmp/shapes_train --threads 2   # 2400 steps
-  python tools/train_shapes.py owlvit  --work /tmp/shapes_train &  # both start from CLIP's towers,
-  python tools/train_shapes.py clipseg --work /tmp/shapes_train    # one core each; 2000 and 1500 steps
-  python tools/train_shapes.py owlvit  --work /tmp/shapes_train --steps 3500  # resumed: 1500 more
-  python tools/train_shapes.py export --work /tmp/shapes_train --samples samples
-(about 20 + 20 + 14 minutes on a quiet machine; the run behind the shipped files shared the
-machine with benchmarks and builds, see the README for what each stage took).
+Reference venv, CPU (the build machine has 2 cores). The shipped checkpoints come from:
+  python tools/train_shapes.py clip    --work W --threads 2     # 2400 steps, both cores
+  python tools/train_shapes.py owlvit  --work W &               # from CLIP's towers, one core:
+  python tools/train_shapes.py owlvit  --work W --steps 3500    #   2000 steps, resumed to 3500
+  python tools/train_shapes.py owlvit  --work W --steps 4100    #   and to 4100 (each resume
+  python tools/train_shapes.py owlvit  --work W --restart-schedule --steps 1000 --lr 2e-4
+                                                                #   stretches the cosine), then
+                                                                #   a second schedule of 1000
+  python tools/train_shapes.py clipseg --work W                 # from CLIP's towers, the other core
+  python tools/train_shapes.py export  --work W --samples samples
+The README says what each took. One difference from a rerun: the shipped OWL-ViT's first 3500
+steps made targets of objects from 30% visible; the script now uses the videos' 50% throughout
+(VISIBLE_FROM below), which its last 1600 steps trained with.
 
 Every stage checkpoints to WORK/<stage>/state.pt every 50 steps and resumes from it, so a killed
 run continues where it stopped. Training data is drawn from tools/shapes_world.py with the scene
@@ -40,14 +45,19 @@ TEXT = dict(vocab_size=49408, hidden_size=32, intermediate_size=128, num_hidden_
             bos_token_id=49406, eos_token_id=49407, pad_token_id=1)
 VISION = dict(image_size=SIZE, patch_size=8, hidden_size=96, intermediate_size=384, num_hidden_layers=4,
               num_attention_heads=4, hidden_act="quick_gelu")
+# The videos' ground truth counts a phrase as visible from half an object on; OWL-ViT's targets
+# use the same rule (objects showing less are no targets), so the detector does not fire on a
+# sliver entering the frame and events start and end where the truth says.
+VISIBLE_FROM = world.VISIBLE_FRACTION
 PROJECTION = 32  # OWL-ViT's class head needs projection_dim == text hidden_size
 SEG_OUT = SIZE // 2  # the complex transposed convolution upsamples patch 8 tokens 2x2, then 2x2
-# Step counts fit the issue's budget on a quiet 2-core machine: CLIP first with both cores
-# (~20 min), then OWL-ViT and CLIPSeg side by side, one core each, both starting from it.
+# CLIP first with both cores (~20 min undisturbed), then OWL-ViT and CLIPSeg side by side, one
+# core each, both starting from it. OWL-ViT's resumed steps (see the header) take the whole run
+# past the issue's hour: the README gives the times.
 PLAN = {  # steps, batch, peak learning rate
     "clip": (2400, 64, 1e-3),
     "owlvit": (2000, 32, 5e-4),
-    "clipseg": (1500, 24, 1e-3),
+    "clipseg": (1200, 24, 2e-3),
 }
 
 
@@ -255,9 +265,12 @@ def build(stage, work, init=None):
         result = model.owlvit.load_state_dict(state, strict=False)
         assert not result.missing_keys and not result.unexpected_keys, result
         return model
-    # CLIPSeg starts from the trained CLIP (both towers) and fine-tunes them with its decoder:
+    # CLIPSeg starts from the trained CLIP and fine-tunes its vision tower with the decoder:
     # the shapes CLIP is small and young, so unlike the paper's frozen ViT-B/16 its patch
-    # tokens gain from learning the pixel task too.
+    # tokens gain from learning the pixel task too. The text tower stays frozen, as in the
+    # paper: trained with the masks it collapsed the 20 phrases' conditional embeddings into
+    # five near-identical groups (cosine 0.9-1.0), and whole groups of phrases were never
+    # segmented (mIoU 0.107).
     model = CLIPSegForImageSegmentation(clipseg_config())
     missing = model.clip.load_state_dict(clip_weights(work, init), strict=False)
     assert not missing.missing_keys, missing
@@ -271,6 +284,8 @@ def build(stage, work, init=None):
         # FiLM starts as the identity (scale 1, shift 0): a scale near 0 wipes the image
         # features at the conditional layer and the decoder learns a prompt-blind mask.
         model.decoder.film_mul.bias.fill_(1.0)
+    for p in list(model.clip.text_model.parameters()) + list(model.clip.text_projection.parameters()):
+        p.requires_grad_(False)
     return model
 
 
@@ -280,7 +295,7 @@ def lr_at(step, steps, peak, warmup=60):
     return peak * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, steps - warmup))))
 
 
-def train(stage, work, tok_dir, steps=None, init=None, threads=1):
+def train(stage, work, tok_dir, steps=None, init=None, threads=1, restart=False, lr=None):
     torch.set_num_threads(threads)
     out = work / stage
     out.mkdir(parents=True, exist_ok=True)
@@ -298,14 +313,23 @@ def train(stage, work, tok_dir, steps=None, init=None, threads=1):
         groups = [{"params": params, "scale": 1.0}]
     opt = torch.optim.AdamW(groups, lr=peak, weight_decay=0.01)
     step, spent = 0, 0.0
+    # The learning-rate schedule: warm-up and cosine over `steps` steps from `start`. A run with
+    # --restart-schedule continues from the saved weights with a fresh optimiser and a new
+    # schedule of --steps more steps (peak --lr) over new scenes: a second phase, itself resumable.
+    schedule = {"start": 0, "steps": steps, "peak": lr or peak}
     state_path = out / "state.pt"
     if state_path.exists():
         state = torch.load(state_path, weights_only=False)
         model.load_state_dict(state["model"])
-        if "opt" in state:  # a hand-made state (weights only) starts a fresh optimiser
-            opt.load_state_dict(state["opt"])
         step, spent = state["step"], state["seconds"]
-        print(f"resumed {stage} at step {step}", flush=True)
+        if restart and "restarted" not in state:
+            schedule = {"start": step, "steps": steps, "peak": lr or peak}
+        else:
+            if "opt" in state:  # a hand-made state (weights only) starts a fresh optimiser
+                opt.load_state_dict(state["opt"])
+            schedule = state.get("schedule", schedule)
+        print(f"resumed {stage} at step {step}; schedule {schedule}", flush=True)
+    steps = schedule["start"] + schedule["steps"]
     # queries and prompts as users write them: "red circle", "a red circle", "a photo of a red circle."
     forms = [tokens(tok, [f.format(p) for p in world.PHRASES], 16 if stage == "owlvit" else None)
              for f in QUERY_FORMS]
@@ -314,7 +338,7 @@ def train(stage, work, tok_dir, steps=None, init=None, threads=1):
     while step < steps:
         phrase_ids, phrase_mask = forms[step % len(forms)]
         for g in opt.param_groups:
-            g["lr"] = lr_at(step, steps, peak) * g.get("scale", 1.0)
+            g["lr"] = lr_at(step - schedule["start"], schedule["steps"], schedule["peak"]) * g.get("scale", 1.0)
         rngs = [world.scene_rng(SEED, (STAGES[stage] << 40) + step * 1024 + i) for i in range(batch)]
         scenes = [draw_scene(r, square_only=(stage == "clip")) for r in rngs]
         px = pixels(proc, [s[0] for s in scenes])
@@ -345,7 +369,7 @@ def train(stage, work, tok_dir, steps=None, init=None, threads=1):
                       pixel_values=px)
             targets = []
             for _, _, truth, w, h in scenes:
-                keep = [t for t in truth if t["box"] and t["visible_fraction"] >= 0.3]
+                keep = [t for t in truth if t["box"] and t["visible_fraction"] >= VISIBLE_FROM]
                 labels = torch.tensor([world.PHRASES.index(t["phrase"]) for t in keep], dtype=torch.long)
                 gt = torch.tensor([[(b[0] + b[2]) / 2 / w, (b[1] + b[3]) / 2 / h, (b[2] - b[0]) / w,
                                     (b[3] - b[1]) / h] for b in (t["box"] for t in keep)], dtype=torch.float32)
@@ -358,13 +382,16 @@ def train(stage, work, tok_dir, steps=None, init=None, threads=1):
                 pm = world.phrase_masks(truth, w, h)
                 present = [p for p in pm if pm[p].any()]
                 absent = [p for p in world.PHRASES if p not in present]
-                # negatives: one absent phrase of a present colour (shape must decide), one of
-                # a present shape (colour must decide), and one at random
+                # negatives: two absent phrases of a present colour (shape must decide: colour
+                # alone is learned first and then dominates), one of a present shape (colour
+                # must decide), and one at random
                 colours = {p.split()[0] for p in present}
                 shapes = {p.split()[1] for p in present}
                 same_colour = [p for p in absent if p.split()[0] in colours]
                 same_shape = [p for p in absent if p.split()[1] in shapes]
-                negatives = {str(r.choice(x)) for x in (same_colour, same_shape, absent) if x}
+                negatives = {str(p) for p in r.choice(same_colour, min(2, len(same_colour)), replace=False)} \
+                    if same_colour else set()
+                negatives |= {str(r.choice(x)) for x in (same_shape, absent) if x}
                 chosen = present + sorted(negatives)
                 for p in chosen:
                     m = pm.get(p, np.zeros((h, w), bool)).astype(np.float32)
@@ -375,13 +402,15 @@ def train(stage, work, tok_dir, steps=None, init=None, threads=1):
             target = torch.stack(masks)
             bce = F.binary_cross_entropy_with_logits(logits, target)
             # Objects cover a few percent of a scene, so BCE alone is won by predicting background
-            # everywhere (no pixel reaches p = 0.5). The soft Dice term scores each (scene,
-            # phrase) mask as a whole; on an absent phrase's empty mask it is minimised by
-            # predicting nothing.
+            # everywhere (no pixel reaches p = 0.5). The soft Dice term scores each present
+            # phrase's mask as a whole. Absent phrases are left to BCE: on an empty mask Dice is
+            # 1 - 1 / (sum p + 1), whose gradient vanishes once a false mask is large, and it
+            # taught the decoder to predict nothing for any phrase it could not yet tell apart.
             p = logits.sigmoid().flatten(1)
             t = target.flatten(1)
             dice = 1 - (2 * (p * t).sum(1) + 1) / (p.sum(1) + t.sum(1) + 1)
-            loss = bce + dice.mean()
+            present_pairs = t.sum(1) > 0
+            loss = bce + dice[present_pairs].mean()
             info = f"pairs {len(img_idx)} bce {bce.item():.4f} dice {dice.mean().item():.3f}"
         opt.zero_grad()
         loss.backward()
@@ -394,7 +423,8 @@ def train(stage, work, tok_dir, steps=None, init=None, threads=1):
                   f"lr {opt.param_groups[0]['lr']:.2e} {el:.0f}s", flush=True)
         if step % 50 == 0 or step == steps:
             torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step,
-                        "seconds": spent + time.time() - t0}, str(state_path) + ".tmp")
+                        "seconds": spent + time.time() - t0, "schedule": schedule,
+                        **({"restarted": True} if schedule["start"] > 0 else {})}, str(state_path) + ".tmp")
             os.replace(str(state_path) + ".tmp", state_path)
     model.eval()
     model.save_pretrained(out / "final")
@@ -458,12 +488,15 @@ def main():
     ap.add_argument("--init", type=Path, default=None,
                     help="owlvit, clipseg: the CLIP to start from (dir or state.pt)")
     ap.add_argument("--threads", type=int, default=1, help="torch threads")
+    ap.add_argument("--restart-schedule", action="store_true",
+                    help="continue from WORK/<stage>/state.pt with a fresh optimiser and a new schedule of --steps steps")
+    ap.add_argument("--lr", type=float, default=None, help="peak learning rate (default: the stage's plan)")
     a = ap.parse_args()
     tok_dir = a.tokenizer or default_tokenizer_dir()
     if a.stage == "export":
         export(a.work, a.samples or Path(__file__).resolve().parent.parent / "samples")
     else:
-        train(a.stage, a.work, tok_dir, a.steps, a.init, a.threads)
+        train(a.stage, a.work, tok_dir, a.steps, a.init, a.threads, a.restart_schedule, a.lr)
 
 
 if __name__ == "__main__":
