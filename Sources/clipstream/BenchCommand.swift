@@ -56,18 +56,18 @@ struct BenchCommand: ParsableCommand {
         func measure(_ make: (Precision) throws -> [BenchWorkload]) throws {
             // Reduced precision is timed, then its outputs are compared with a float32 model's
             // on the same inputs (loaded after timing, so the peak RSS is the timed model's).
-            var measured: [(BenchWorkload, [Double])] = []
+            var measured: [(workload: BenchWorkload, times: [Double], rss: Int)] = []
             for workload in try make(precision) where wanted?.contains(workload.name) ?? true {
                 let times = try time(workload)
-                if precision == .float32 { try emit(report(workload, times: times, error: nil)) }
-                else { measured.append((workload, times)) }
+                if precision == .float32 { try emit(report(workload, times: times, rss: peakResidentBytes(), error: nil)) }
+                else { measured.append((workload, times, peakResidentBytes())) }
             }
             if measured.isEmpty { return }
             let references = try make(.float32)
-            for (workload, times) in measured {
+            for (workload, times, rss) in measured {
                 guard let reference = references.first(where: { $0.name == workload.name }) else { continue }
                 let error = PrecisionError(try workload.outputs(), reference: try reference.outputs())
-                try emit(report(workload, times: times, error: error))
+                try emit(report(workload, times: times, rss: rss, error: error))
             }
         }
         if let clip { try measure { try BenchWorkloads.clip(ModelLocation.resolve(clip), batches: [1, 8], precision: $0) } }
@@ -85,13 +85,14 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
-    private func report(_ workload: BenchWorkload, times: [Double], error: PrecisionError?) -> String {
+    /// `rss`: the process's peak resident bytes when the workload's timing ended.
+    private func report(_ workload: BenchWorkload, times: [Double], rss: Int, error: PrecisionError?) -> String {
         let sorted = times.sorted()
         let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2]
                                            : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
         let perItem = 1000 / Double(workload.items)
         let minMs = sorted[0] * perItem, medianMs = median * perItem
-        let rssMB = Double(peakResidentBytes()) / 1_048_576
+        let rssMB = Double(rss) / 1_048_576
         if json {
             var line = JSONLine()
             line.add("workload", workload.name)
