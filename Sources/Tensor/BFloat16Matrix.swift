@@ -25,6 +25,21 @@ public final class BFloat16Matrix: @unchecked Sendable {  // immutable after ini
 
     deinit { words.deallocate() }
 
+    /// The packed weight widened back to float32 [out, in]: exactly the bfloat16-rounded values.
+    public func unpacked() -> Tensor {
+        let panel = Int(CS_BF16_PANEL), pairs = (inFeatures + 1) / 2
+        var values = [Float](repeating: 0, count: outFeatures * inFeatures)
+        for row in 0..<outFeatures {
+            let base = (row / panel) * pairs * panel + row % panel
+            for p in 0..<pairs {
+                let word = words[base + p * panel]
+                values[row * inFeatures + 2 * p] = Float(bitPattern: word << 16)
+                if 2 * p + 1 < inFeatures { values[row * inFeatures + 2 * p + 1] = Float(bitPattern: word & 0xffff_0000) }
+            }
+        }
+        return Tensor(shape: [outFeatures, inFeatures], storage: values)
+    }
+
     /// c [rows, out] (ldc floats apart) = (accumulate ? c : 0) + a [rows, in] x W^T.
     public func multiply(_ a: UnsafePointer<Float>, rows: Int, lda: Int,
                          into c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {

@@ -8,33 +8,44 @@
 //   Linear.stacked([q, k, v])                            one layer computing all three
 //   linear.inFeatures, linear.outFeatures
 //   linear.converted(to: .bfloat16)                      packs the weight for the bfloat16 kernel
+//                                                         (the float32 copy is released)
 //
 // The weight stays [out, in] as saved (cblas transposes it on the fly), so loading copies
 // nothing into a new layout. Shapes are not checked here: the weight binder checks every
 // tensor against the config when a model loads, before any layer runs.
 
 public struct Linear: Sendable {
-    public var weight: Tensor
+    /// [out, in] in float32; empty once the layer computes in bfloat16 (see `floatWeight`).
+    public private(set) var weight: Tensor
     public var bias: Tensor?
     /// The weight in bfloat16 panels when the layer runs in that precision (else nil).
     public private(set) var packed: BFloat16Matrix?
+    public let outFeatures: Int
+    public let inFeatures: Int
 
     public init(weight: Tensor, bias: Tensor?) {
         self.weight = weight
         self.bias = bias
+        outFeatures = weight.shape.first ?? 0
+        inFeatures = weight.lastDimension
     }
 
     public var precision: Precision { packed == nil ? .float32 : .bfloat16 }
 
-    /// The same layer computing in `precision` (bfloat16 packs the weight once, here).
+    /// The same layer computing in `precision`. bfloat16 packs the weight once, here, and drops
+    /// the float32 copy (a bf16 model would otherwise hold its weights twice).
     public func converted(to precision: Precision) -> Linear {
-        var layer = self
-        layer.packed = precision == .bfloat16 && weight.rank == 2 ? BFloat16Matrix(weight) : nil
+        guard precision != self.precision, weight.rank == 2 || packed != nil else { return self }
+        var layer = Linear(weight: floatWeight, bias: bias)
+        if precision == .bfloat16 {
+            layer.packed = BFloat16Matrix(layer.weight)
+            layer.weight = Tensor(zeros: [0])
+        }
         return layer
     }
 
-    public var outFeatures: Int { weight.shape.first ?? 0 }
-    public var inFeatures: Int { weight.lastDimension }
+    /// The weight [out, in] as float32: the stored one, or the bfloat16 values widened (exact).
+    public var floatWeight: Tensor { packed?.unpacked() ?? weight }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
         var out = Tensor(zeros: [0])
@@ -49,7 +60,7 @@ public struct Linear: Sendable {
     /// y = activation(x W^T + b) into `out`: the GEMM writes x W^T, then one vectorised pass
     /// adds the bias and applies the activation while the row is in cache.
     public func apply(_ x: Tensor, into out: inout Tensor, activation: Activation?) {
-        precondition(x.lastDimension == inFeatures, "Linear: input \(x.shape) but weight \(weight.shape)")
+        precondition(x.lastDimension == inFeatures, "Linear: input \(x.shape) but weight [\(outFeatures), \(inFeatures)]")
         let rows = x.rowCount, n = outFeatures
         out.prepare(shape: Array(x.shape.dropLast()) + [n])
         if out.count == 0 { return }
@@ -62,7 +73,7 @@ public struct Linear: Sendable {
     /// out += x W^T + b: the GEMM accumulates straight onto `out` (a residual stream), so no
     /// projection buffer and no separate residual pass.
     public func accumulate(_ x: Tensor, into out: inout Tensor) {
-        precondition(x.lastDimension == inFeatures, "Linear: input \(x.shape) but weight \(weight.shape)")
+        precondition(x.lastDimension == inFeatures, "Linear: input \(x.shape) but weight [\(outFeatures), \(inFeatures)]")
         let rows = x.rowCount
         precondition(out.count == rows * outFeatures, "Linear.accumulate: output \(out.shape) for \(rows) rows of \(outFeatures)")
         if out.count == 0 { return }
@@ -108,8 +119,9 @@ public struct Linear: Sendable {
     public static func stacked(_ parts: [Linear]) -> Linear {
         precondition(!parts.isEmpty && parts.allSatisfy { $0.inFeatures == parts[0].inFeatures },
                      "Linear.stacked: the layers must share their input size")
+        // bfloat16 parts widen exactly, so packing the stack again gives the same panels.
         let weight = Tensor(shape: [parts.reduce(0) { $0 + $1.outFeatures }, parts[0].inFeatures],
-                            storage: parts.flatMap(\.weight.storage))
+                            storage: parts.flatMap(\.floatWeight.storage))
         var bias: Tensor?
         if parts.contains(where: { $0.bias != nil }) {
             let values = parts.flatMap { $0.bias?.storage ?? [Float](repeating: 0, count: $0.outFeatures) }

@@ -84,7 +84,17 @@ struct BFloat16MatrixTests {
         for (e, r) in zip(exact.storage, approximate.storage) { worst = max(worst, abs(e - r)) }
         #expect(worst > 0, "bfloat16 rounding must show")
         #expect(worst < 192 / 256, "worst |bf16 - fp32| \(worst)")
-        let stacked = Linear.stacked([reduced, reduced])
-        #expect(stacked.precision == .bfloat16)
+        // The float32 copy is released; what is kept widens back to exactly the rounded weight.
+        #expect(reduced.weight.count == 0 && reduced.inFeatures == inFeatures && reduced.outFeatures == outFeatures)
+        #expect(reduced.floatWeight.storage == layer.weight.storage.map(bfloat16))
+        // Stacking bfloat16 layers (attention's Q, K, V) computes exactly what the parts do.
+        let stacked = Linear.stacked([reduced, layer.converted(to: .bfloat16)])
+        #expect(stacked.precision == .bfloat16 && stacked.outFeatures == 2 * outFeatures)
+        let both = stacked(x), one = reduced(x)
+        for r in 0..<rows {
+            let row = Array(both.storage[(r * 2 * outFeatures)..<((r * 2 + 1) * outFeatures)])
+            #expect(row == Array(one.storage[(r * outFeatures)..<((r + 1) * outFeatures)]), "row \(r)")
+        }
+        #expect(reduced.converted(to: .float32).weight.storage == reduced.floatWeight.storage)
     }
 }
