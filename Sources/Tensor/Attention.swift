@@ -5,13 +5,15 @@
 //   attention(..., scores: &scratch, into: &out)    the same into reused tensors
 //       q [B, Tq, D], k and v [B, Tk, D], D = h * headDim, scale = headDim^-0.5 by default
 //   AttentionMask(causal: Bool, keyPadding: Tensor?)   keyPadding [B, Tk]: 1 = attend, 0 = padding
-//   attention(packed: qkv, heads: h, mask:, scores: &scratch, into: &out)
-//       qkv [B, T, 3D]: the output of one stacked Q/K/V projection, read in place
+//   attention(packed: qkv, heads: h, mask:, precision:, scores: &scratch, into: &out)
+//       qkv [B, T, 3D]: the output of one stacked Q/K/V projection, read in place;
+//       precision .bfloat16 runs Q K^T and P V on the bfloat16 kernel (softmax stays float32)
 //   MultiHeadAttention(query:key:value:output:heads:)  the four projections around it
 //       mha(x, mask:) -> [B, T, D]   (self-attention)
 //
 // Heads are read in place with strided GEMMs (lda = D or 3D), so nothing is transposed or split.
 // Masked scores become -infinity; a query row with nothing to attend to outputs zeros.
+import CBFloat16
 
 public struct AttentionMask: Sendable {
     public var causal: Bool
@@ -63,14 +65,14 @@ public func attention(query: Tensor, key: Tensor, value: Tensor, heads: Int,
 /// token's query, key and value side by side, and the heads read them in place (lda = 3D),
 /// so the projections' output is never split or copied.
 public func attention(packed qkv: Tensor, heads: Int, mask: AttentionMask = .none, scale: Float? = nil,
-                      scores: inout Tensor, into out: inout Tensor) {
+                      precision: Precision = .float32, scores: inout Tensor, into out: inout Tensor) {
     precondition(qkv.rank == 3 && qkv.shape[2] % 3 == 0, "attention(packed:) wants [B, T, 3D], got \(qkv.shape)")
     let b = qkv.shape[0], t = qkv.shape[1], d = qkv.shape[2] / 3
     qkv.withUnsafeBufferPointer { p in
         guard let base = p.baseAddress else { out.prepare(shape: [b, t, d]); return }
         attention(AttentionOperands(query: base, key: base + d, value: base + 2 * d, stride: 3 * d,
                                     batch: b, queries: t, keys: t, features: d),
-                  heads: heads, mask: mask, scale: scale, scores: &scores, into: &out)
+                  heads: heads, mask: mask, scale: scale, precision: precision, scores: &scores, into: &out)
     }
 }
 
@@ -82,7 +84,7 @@ struct AttentionOperands {
 }
 
 private func attention(_ x: AttentionOperands, heads: Int, mask: AttentionMask, scale: Float?,
-                       scores: inout Tensor, into out: inout Tensor) {
+                       precision: Precision = .float32, scores: inout Tensor, into out: inout Tensor) {
     let b = x.batch, tq = x.queries, tk = x.keys, d = x.features, ld = x.stride
     precondition(heads > 0 && d % heads == 0, "attention: \(d) features do not split into \(heads) heads")
     if let pad = mask.keyPadding { precondition(pad.count == b * tk, "attention: key padding \(pad.shape) for [\(b), \(tk)]") }
@@ -105,15 +107,46 @@ private func attention(_ x: AttentionOperands, heads: Int, mask: AttentionMask, 
                 let qp = x.query + bi * tq * ld + h * dh
                 let kp = x.key + bi * tk * ld + h * dh
                 let vp = x.value + bi * tk * ld + h * dh
+                let context = op + bi * tq * d + h * dh
+                if precision == .bfloat16 {
+                    bfloat16Head(q: qp, k: kp, v: vp, ld: ld, queries: tq, keys: tk, width: dh,
+                                 scale: alpha, scores: sp, batch: bi, mask: mask, into: context, ldc: d)
+                    continue
+                }
                 serialGEMM(m: tq, n: tk, k: dh, a: qp, lda: ld, b: kp, ldb: ld, transposeB: true,
                            c: sp, ldc: tk, alpha: alpha)
                 applyMask(sp, batch: bi, tq: tq, tk: tk, mask: mask)
                 for i in 0..<tq { softmaxRow(sp + i * tk, count: tk) }
-                serialGEMM(m: tq, n: dh, k: tk, a: sp, lda: tk, b: vp, ldb: ld,
-                           c: op + bi * tq * d + h * dh, ldc: d)
+                serialGEMM(m: tq, n: dh, k: tk, a: sp, lda: tk, b: vp, ldb: ld, c: context, ldc: d)
             }
         }
     }}
+}
+
+/// One head on the bfloat16 kernel, on the calling worker: Q and P rounded into the thread's
+/// row buffer, K and V^T packed into its panel buffer. The scale goes into the softmax (the
+/// kernel has no alpha), which runs in AVX-512 (this path only exists on AVX512-BF16 CPUs) and
+/// normalises each row while rounding it for P V, in L1, instead of in passes of its own over
+/// the whole [Tq, Tk] block.
+private func bfloat16Head(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, ld: Int,
+                          queries tq: Int, keys tk: Int, width dh: Int, scale: Float,
+                          scores sp: UnsafeMutablePointer<Float>, batch: Int, mask: AttentionMask,
+                          into context: UnsafeMutablePointer<Float>, ldc: Int) {
+    let m = Int32(tq), n = Int32(tk), w = Int32(dh), panel = Int(CS_BF16_PANEL)
+    guard let rows = cs_bf16_thread_scratch(0, max(cs_bf16_packed_rows_words(m, w), cs_bf16_packed_rows_words(m, n))),
+          let panels = cs_bf16_thread_scratch(1, max(cs_bf16_packed_words(n, w), cs_bf16_packed_words(w, n))) else {
+        fatalError("attention: out of memory for bfloat16 buffers of \(tq) x \(tk)")
+    }
+    cs_bf16_pack_rows(q, m, w, Int32(ld), rows)
+    cs_bf16_pack_weights(k, n, w, Int32(ld), panels)
+    cs_bf16_gemm_panels(m, n, w, rows, panels, 0, Int32((tk + panel - 1) / panel), sp, n, 0)
+    applyMask(sp, batch: batch, tq: tq, tk: tk, mask: mask)
+    let pairs = (tk + 1) / 2
+    for i in 0..<tq { cs_bf16_softmax_row(sp + i * tk, n, scale, rows + i * pairs) }
+    let padded = (tq + Int(CS_BF16_ROWS) - 1) / Int(CS_BF16_ROWS) * Int(CS_BF16_ROWS)
+    (rows + tq * pairs).update(repeating: 0, count: (padded - tq) * pairs)
+    cs_bf16_pack_weights_transposed(v, w, n, Int32(ld), panels)
+    cs_bf16_gemm_panels(m, w, n, rows, panels, 0, Int32((dh + panel - 1) / panel), context, Int32(ldc), 0)
 }
 
 @inline(__always)

@@ -45,7 +45,7 @@ public final class BFloat16Matrix: @unchecked Sendable {  // immutable after ini
                          into c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
         let m = Int32(rows), n = Int32(outFeatures), k = Int32(inFeatures)
         guard rows > 0, outFeatures > 0 else { return }
-        guard let packedA = cs_bf16_thread_scratch(cs_bf16_packed_rows_words(m, k)) else {
+        guard let packedA = cs_bf16_thread_scratch(0, cs_bf16_packed_rows_words(m, k)) else {
             fatalError("BFloat16Matrix: out of memory for \(rows) rows of \(inFeatures) values")
         }
         // Rounding A reads and writes every input value once (a few % of the product at

@@ -1,19 +1,25 @@
 // Non-overlapping patch embedding (a Conv2d whose stride equals its kernel), as one GEMM over
 // the unfolded patches (im2col).
 //
-//   PatchEmbedding(weight: [D, C, P, P], bias: [D] or nil)
+//   PatchEmbedding(weight: [D, C, P, P], bias: [D] or nil, precision: .float32 or .bfloat16)
 //   embed(pixels)  pixels [B, C, H, W] -> [B, (H/P) * (W/P), D]
 //
 // Patches come out in row-major grid order, which is conv2d(...).flatten(2).transpose(1, 2)
 // in modeling_clip.py. Like the convolution, a remainder of H or W smaller than P is dropped.
 
 public struct PatchEmbedding: Sendable {
-    public var weight: Tensor
-    public var bias: Tensor?
+    public let weight: Tensor
+    public let bias: Tensor?
+    /// The convolution as a linear layer over unfolded patches, [D, C * P * P], made once.
+    private let flat: Linear
 
-    public init(weight: Tensor, bias: Tensor?) {
+    public init(weight: Tensor, bias: Tensor?, precision: Precision = .float32) {
         self.weight = weight
         self.bias = bias
+        let k = weight.rank == 4 ? weight.shape[1] * weight.shape[2] * weight.shape[3] : 0
+        flat = weight.rank == 4
+            ? Linear(weight: weight.reshaped([weight.shape[0], k]), bias: bias).converted(to: precision)
+            : Linear(weight: weight, bias: bias)
     }
 
     public var patchSize: Int { weight.lastDimension }
@@ -50,7 +56,6 @@ public struct PatchEmbedding: Sendable {
                 }
             }
         }
-        let flat = Linear(weight: weight.reshaped([outFeatures, k]), bias: bias)
         flat.apply(columns, into: &out)
         out.reshape([b, n, outFeatures])
     }

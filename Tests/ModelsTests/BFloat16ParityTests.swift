@@ -1,11 +1,14 @@
 // Precision.bfloat16 on the tiny checkpoints against transformers' float32 outputs: the image
-// side (vision towers, CLIP's visual projection, CLIPSeg's backbone) rounds every linear
-// layer's inputs and weights to bfloat16, so outputs move by about bfloat16's relative step
-// (2^-8) times their scale, compounded over the layers (up to 3% on these random weights, 1% on
-// the tiny CLIPs). Tolerance: 5% of the largest reference magnitude of each output, absolute:
-// it is there to catch wiring mistakes (a wrong panel layout or a layer left out moves outputs
-// by their whole scale); the kernel's own accuracy is BFloat16MatrixTests'. Text and query embeddings do not run in bfloat16 and must equal the float32 ones
-// exactly, so cached prompts stay valid whatever the precision.
+// side (vision towers with attention's two products, CLIP's visual projection, OWL-ViT's heads,
+// CLIPSeg's backbone) rounds every product's inputs to bfloat16, so outputs move by about
+// bfloat16's relative step (2^-8) times their scale, compounded over the layers: 0.2-1.9% on the
+// tiny CLIPs and OWL-ViTs, up to 5.1% on the random tiny CLIPSeg (its decoder amplifies the
+// backbone's error; on full-size random checkpoints `clipstream bench --precision bf16` measures
+// 3-4e-3). Tolerance: 10% of the largest reference magnitude of each output, absolute: it is
+// there to catch wiring mistakes (a wrong panel layout or a layer left out moves outputs by
+// their whole scale); the kernel's own accuracy is BFloat16MatrixTests'. Text and query
+// embeddings do not run in bfloat16 and must equal the float32 ones exactly, so cached prompts
+// stay valid whatever the precision.
 // Skipped on CPUs without AVX512-BF16, where loading in bfloat16 must fail with one sentence.
 import Foundation
 import Tensor
@@ -13,9 +16,9 @@ import TestSupport
 import Testing
 @testable import Models
 
-private let relativeTolerance: Float = 0.05
+private let relativeTolerance: Float = 0.10
 
-/// Checks `actual` within 5% of the reference's largest magnitude; returns that error relative
+/// Checks `actual` within 10% of the reference's largest magnitude; returns that error relative
 /// to the magnitude (printed). OWL-ViT's padded queries score the float32 minimum in both, so
 /// the scale counts ordinary values only.
 @discardableResult

@@ -2,10 +2,11 @@
 // bfloat16-rounded inputs: what is left is only float32 summation, so the tolerance is 2e-6 of
 // the sum of |products| per output. Shapes cover the kernel's edges: rows not a multiple of 8,
 // columns not a multiple of 32, odd K (the last pair's partner is zero), K longer than one
-// cache block (256), padded leading dimensions, accumulation onto C, and products large enough
+// cache block (1024), padded leading dimensions, accumulation onto C, and products large enough
 // to be split over two workers (by column panels, and the rounding of A by blocks of rows).
-// Plus: rounding is to nearest even, and Linear layers converted to bfloat16 stay within
-// bfloat16's own error of the float32 layer.
+// Plus: rounding is to nearest even, Linear layers converted to bfloat16 stay within
+// bfloat16's own error of the float32 layer, and attention with its products and softmax on the
+// bfloat16 path stays within 2% of float32 (masks, fully masked queries and row tails included).
 // Skipped on CPUs without AVX512-BF16 (loading a model in bf16 refuses there; see
 // BFloat16ParityTests).
 import Foundation
@@ -21,7 +22,7 @@ private func bfloat16(_ x: Float) -> Float {
 
 @Suite(.enabled(if: Precision.bfloat16.isSupported, "this CPU has no AVX512-BF16"))
 struct BFloat16MatrixTests {
-    @Test(arguments: [(1, 1, 1), (5, 7, 3), (8, 32, 2), (13, 37, 11), (50, 96, 769), (9, 40, 512),
+    @Test(arguments: [(1, 1, 1), (5, 7, 3), (8, 32, 2), (13, 37, 11), (50, 96, 769), (9, 40, 2100),
                       (64, 700, 100), (577, 100, 64), (300, 70, 300)])
     func productMatchesFloat64OfRoundedInputs(shape: (m: Int, n: Int, k: Int)) {
         ComputeThreads.count = 2
@@ -51,6 +52,28 @@ struct BFloat16MatrixTests {
             }
             #expect(worst <= 2e-6, "\(m)x\(n)x\(k) accumulate \(accumulate): worst relative error \(worst)")
         }
+    }
+
+    @Test func attentionInBFloat16StaysNearFloat32() {
+        // Two sequences of 37 tokens (row tails of 5 past 16 and 32), 4 heads of 16; the second
+        // sequence's keys are all padding, so its queries attend to nothing and output zeros.
+        let b = 2, t = 37, d = 64, heads = 4
+        let qkv = Tensor(shape: [b, t, 3 * d], storage: pseudoRandomValues(b * t * 3 * d, seed: 7).map { $0 * 3 })
+        var padding = [Float](repeating: 1, count: b * t)
+        for j in 0..<t { padding[t + j] = 0 }
+        padding[5] = 0  // one padded key in the first sequence too
+        let mask = AttentionMask(keyPadding: Tensor(shape: [b, t], storage: padding))
+        var scores = Tensor(zeros: [0]), exact = Tensor(zeros: [0]), reduced = Tensor(zeros: [0])
+        attention(packed: qkv, heads: heads, mask: mask, scores: &scores, into: &exact)
+        attention(packed: qkv, heads: heads, mask: mask, precision: .bfloat16, scores: &scores, into: &reduced)
+        #expect(reduced.shape == exact.shape)
+        let half = t * d
+        #expect(reduced.storage[half...].allSatisfy { $0 == 0 }, "fully masked queries give zeros")
+        let scale = exact.storage[..<half].map(abs).max() ?? 1
+        var worst: Float = 0
+        for (e, r) in zip(exact.storage[..<half], reduced.storage[..<half]) { worst = max(worst, abs(e - r)) }
+        // Q, K, P and V each rounded once (2^-9 relative): a few 1e-3 of the outputs' scale.
+        #expect(worst > 0 && worst < 0.02 * scale, "worst |bf16 - fp32| \(worst) of scale \(scale)")
     }
 
     @Test func roundsToNearestEven() {

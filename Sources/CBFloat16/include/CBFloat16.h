@@ -23,20 +23,32 @@ int cs_bf16_supported(void);
 /// n and the odd k's last partner are zero. `out` holds cs_bf16_packed_words(n, k) words.
 size_t cs_bf16_packed_words(int n, int k);
 void cs_bf16_pack_weights(const float *w, int n, int k, int ldw, uint32_t *out);
+/// The same packing for W = S^T, read from S [k, n] (row stride lds): attention's values, where
+/// the product P V needs V's columns as W's rows.
+void cs_bf16_pack_weights_transposed(const float *s, int n, int k, int lds, uint32_t *out);
 
 /// Rounds A [m, k] (row stride lda) to bfloat16 rows of ceil(k/2) pairs, padded with zero rows
 /// to a multiple of CS_BF16_ROWS. `out` holds cs_bf16_packed_rows_words(m, k) words.
 size_t cs_bf16_packed_rows_words(int m, int k);
 void cs_bf16_pack_rows(const float *a, int m, int k, int lda, uint32_t *out);
+/// Softmax of one attention score row, rounded into one row of that layout: p = exp(scale *
+/// (x - max)) / sum, in AVX-512 (this path only runs on AVX512-BF16 CPUs). `row` is scratch
+/// (overwritten with the unnormalised exponentials). A row that is all -infinity (nothing to
+/// attend to) gives zeros. Padding rows are the caller's to zero.
+void cs_bf16_softmax_row(float *row, int k, float scale, uint32_t *out);
 
 /// C[0..<m, panels first..<last] = (accumulate ? C : 0) + A x W^T on the packed operands.
 /// Only call when cs_bf16_supported() returned 1.
 void cs_bf16_gemm_panels(int m, int n, int k, const uint32_t *packed_a, const uint32_t *packed_w,
                          int first_panel, int last_panel, float *c, int ldc, int accumulate);
 
-/// A buffer of at least `words` 32-bit words owned by the calling thread, reused across calls
-/// (grows, never shrinks; freed when the thread exits), so packing A allocates nothing per
-/// product. NULL if out of memory.
-uint32_t *cs_bf16_thread_scratch(size_t words);
+/// Scratch buffers per thread (slot 0: rounded rows of A, slot 1: packed W for products whose W
+/// changes per call, such as attention's keys and values).
+#define CS_BF16_SCRATCH_SLOTS 2
+
+/// Buffer `slot` of at least `words` 32-bit words owned by the calling thread, reused across
+/// calls (grows, never shrinks; freed when the thread exits), so packing allocates nothing per
+/// product. NULL if out of memory or slot is out of range.
+uint32_t *cs_bf16_thread_scratch(int slot, size_t words);
 
 #endif

@@ -82,7 +82,9 @@ public struct CLIPEncoderLayer: Sendable {
     public func run(_ h: inout Tensor, mask: AttentionMask = .none, workspace ws: inout CLIPEncoderWorkspace) {
         layerNorm1.apply(h, into: &ws.normed)
         selfAttention.inputProjection.apply(ws.normed, into: &ws.qkv)
-        attention(packed: ws.qkv, heads: selfAttention.heads, mask: mask, scores: &ws.scores, into: &ws.context)
+        // A bfloat16 layer runs attention's two products in bfloat16 too.
+        attention(packed: ws.qkv, heads: selfAttention.heads, mask: mask,
+                  precision: selfAttention.inputProjection.precision, scores: &ws.scores, into: &ws.context)
         selfAttention.output.accumulate(ws.context, into: &h)
         layerNorm2.apply(h, into: &ws.normed)
         fc1.apply(ws.normed, into: &ws.hidden, activation: activation)

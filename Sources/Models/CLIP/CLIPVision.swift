@@ -22,7 +22,8 @@ public struct CLIPVisionEmbeddings: Sendable {
         let d = c.hiddenSize
         classEmbedding = w.tensor("class_embedding", shape: [d])
         patchEmbedding = PatchEmbedding(
-            weight: w.tensor("patch_embedding.weight", shape: [d, c.numChannels, c.patchSize, c.patchSize]), bias: nil)
+            weight: w.tensor("patch_embedding.weight", shape: [d, c.numChannels, c.patchSize, c.patchSize]), bias: nil,
+            precision: w.precision)
         positionEmbedding = w.tensor("position_embedding.weight", shape: [c.numPositions, d])
     }
 

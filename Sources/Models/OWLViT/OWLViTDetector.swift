@@ -52,7 +52,7 @@ public final class OWLViTDetector: @unchecked Sendable {  // the preprocessor is
         let binder = try WeightBinder(contentsOf: weightsURL)
         let owlvit = binder.scope("owlvit")
         let text = config.textConfig, vision = config.visionConfig
-        // `precision` applies to the image tower; queries are embedded in float32.
+        // `precision` applies to the image tower and the heads; queries are embedded in float32.
         let tower = CLIPVisionTransformer(weights: owlvit.scope("vision_model").computing(in: precision), config: vision,
                                           preLayerNormKey: "pre_layernorm")
         imageEncoder = OWLViTImageEncoder(
@@ -60,8 +60,8 @@ public final class OWLViTDetector: @unchecked Sendable {  // the preprocessor is
                                                                 eps: Float(vision.layerNormEps)))
         let textTower = CLIPTextTransformer(weights: owlvit.scope("text_model"), config: text)
         let projection = owlvit.linear("text_projection", in: text.hiddenSize, out: config.projectionDim, bias: false)
-        classHead = OWLViTClassHead(weights: binder.scope("class_head"), config: config)
-        boxHead = OWLViTBoxHead(weights: binder.scope("box_head"), config: config)
+        classHead = OWLViTClassHead(weights: binder.scope("class_head").computing(in: precision), config: config)
+        boxHead = OWLViTBoxHead(weights: binder.scope("box_head").computing(in: precision), config: config)
         // Detection never reads the image-text similarity parts of OwlViTModel; older saves
         // also carry position_ids buffers.
         binder.allowUnused { ["owlvit.visual_projection.weight", "owlvit.logit_scale"].contains($0) }
