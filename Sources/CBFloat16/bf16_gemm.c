@@ -32,6 +32,31 @@ static inline uint32_t bf16_bits(float x) {
     return (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
 }
 
+// e^x on 16 lanes: Cephes' expf range reduction (n = round(x / ln 2), ln 2 in two parts) and
+// degree-6 polynomial, then p * 2^n by VSCALEFPS; below -87.3 (and -infinity) gives 0.
+BF16_TARGET static inline __m512 exp16(__m512 x) {
+    const __m512 lo = _mm512_set1_ps(-87.33654f), hi = _mm512_set1_ps(88.37626f);
+    __mmask16 underflow = _mm512_cmp_ps_mask(x, lo, _CMP_LT_OQ);
+    __m512 v = _mm512_min_ps(_mm512_max_ps(x, lo), hi);
+    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(v, _mm512_set1_ps(1.44269504088896341f)),
+                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    v = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), v);
+    v = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), v);
+    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+    p = _mm512_fmadd_ps(p, v, _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_fmadd_ps(p, v, _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_fmadd_ps(p, v, _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_fmadd_ps(p, v, _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_fmadd_ps(p, v, _mm512_set1_ps(5.0000001201e-1f));
+    p = _mm512_fmadd_ps(p, _mm512_mul_ps(v, v), _mm512_add_ps(v, _mm512_set1_ps(1.0f)));
+    return _mm512_maskz_mov_ps((__mmask16)~underflow, _mm512_scalef_ps(p, n));
+}
+
+BF16_TARGET static inline __m512 quick_gelu16(__m512 x) {
+    __m512 e = exp16(_mm512_mul_ps(x, _mm512_set1_ps(-1.702f)));
+    return _mm512_div_ps(x, _mm512_add_ps(_mm512_set1_ps(1.0f), e));
+}
+
 static inline int pairs_of(int k) { return (k + 1) / 2; }
 
 size_t cs_bf16_packed_words(int n, int k) {
@@ -96,26 +121,6 @@ BF16_TARGET static void pack_row_avx512(const float *src, int k, uint32_t *dst) 
     }
 }
 
-// e^x on 16 lanes: Cephes' expf range reduction (n = round(x / ln 2), ln 2 in two parts) and
-// degree-6 polynomial, then p * 2^n by VSCALEFPS; below -87.3 (and -infinity) gives 0.
-BF16_TARGET static inline __m512 exp16(__m512 x) {
-    const __m512 lo = _mm512_set1_ps(-87.33654f), hi = _mm512_set1_ps(88.37626f);
-    __mmask16 underflow = _mm512_cmp_ps_mask(x, lo, _CMP_LT_OQ);
-    __m512 v = _mm512_min_ps(_mm512_max_ps(x, lo), hi);
-    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(v, _mm512_set1_ps(1.44269504088896341f)),
-                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    v = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), v);
-    v = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), v);
-    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-    p = _mm512_fmadd_ps(p, v, _mm512_set1_ps(1.3981999507e-3f));
-    p = _mm512_fmadd_ps(p, v, _mm512_set1_ps(8.3334519073e-3f));
-    p = _mm512_fmadd_ps(p, v, _mm512_set1_ps(4.1665795894e-2f));
-    p = _mm512_fmadd_ps(p, v, _mm512_set1_ps(1.6666665459e-1f));
-    p = _mm512_fmadd_ps(p, v, _mm512_set1_ps(5.0000001201e-1f));
-    p = _mm512_fmadd_ps(p, _mm512_mul_ps(v, v), _mm512_add_ps(v, _mm512_set1_ps(1.0f)));
-    return _mm512_maskz_mov_ps((__mmask16)~underflow, _mm512_scalef_ps(p, n));
-}
-
 BF16_TARGET void cs_bf16_softmax_row(float *row, int k, float scale, uint32_t *dst) {
     const __m512 minus_inf = _mm512_set1_ps(-__builtin_inff());
     __m512 top16 = minus_inf;
@@ -162,8 +167,10 @@ void cs_bf16_pack_rows(const float *a, int m, int k, int lda, uint32_t *out) {
 
 // 8 rows x 32 columns over `pairs` pairs of K. rows/cols < 8/32 only at the edges, where the
 // stores are masked (A's padding rows are zero, W's padding columns are zero).
+// `bias` (the panel's 32 entries, or NULL) and `activation` only on the last block of K.
 BF16_TARGET static void kernel_8x32(int pairs, const uint32_t *a, int kp, const uint32_t *w,
-                                    float *c, int ldc, int rows, int cols, int accumulate) {
+                                    float *c, int ldc, int rows, int cols, int accumulate,
+                                    const float *bias, int activation) {
     __m512 acc[CS_BF16_ROWS][2];
 #pragma clang loop unroll(full)
     for (int r = 0; r < CS_BF16_ROWS; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
@@ -179,6 +186,8 @@ BF16_TARGET static void kernel_8x32(int pairs, const uint32_t *a, int kp, const 
     }
     __mmask16 m0 = cols >= 16 ? 0xffff : (__mmask16)((1u << cols) - 1);
     __mmask16 m1 = cols >= 32 ? 0xffff : cols <= 16 ? 0 : (__mmask16)((1u << (cols - 16)) - 1);
+    __m512 b0 = bias ? _mm512_maskz_loadu_ps(m0, bias) : _mm512_setzero_ps();
+    __m512 b1 = bias ? _mm512_maskz_loadu_ps(m1, bias + 16) : _mm512_setzero_ps();
 #pragma clang loop unroll(full)
     for (int r = 0; r < CS_BF16_ROWS; r++) {
         if (r >= rows) continue;
@@ -187,17 +196,24 @@ BF16_TARGET static void kernel_8x32(int pairs, const uint32_t *a, int kp, const 
             acc[r][0] = _mm512_add_ps(acc[r][0], _mm512_maskz_loadu_ps(m0, row));
             acc[r][1] = _mm512_add_ps(acc[r][1], _mm512_maskz_loadu_ps(m1, row + 16));
         }
+        acc[r][0] = _mm512_add_ps(acc[r][0], b0);
+        acc[r][1] = _mm512_add_ps(acc[r][1], b1);
+        if (activation == CS_BF16_QUICK_GELU) {
+            acc[r][0] = quick_gelu16(acc[r][0]);
+            acc[r][1] = quick_gelu16(acc[r][1]);
+        }
         _mm512_mask_storeu_ps(row, m0, acc[r][0]);
         _mm512_mask_storeu_ps(row + 16, m1, acc[r][1]);
     }
 }
 
 BF16_TARGET void cs_bf16_gemm_panels(int m, int n, int k, const uint32_t *packed_a, const uint32_t *packed_w,
-                                     int first_panel, int last_panel, float *c, int ldc, int accumulate) {
+                                     int first_panel, int last_panel, float *c, int ldc, int accumulate,
+                                     const float *bias, int activation) {
     int kp = pairs_of(k);
     for (int k0 = 0; k0 < kp; k0 += KC_PAIRS) {
         int pairs = kp - k0 < KC_PAIRS ? kp - k0 : KC_PAIRS;
-        int add = accumulate || k0 > 0;
+        int add = accumulate || k0 > 0, last = k0 + pairs == kp;
         for (int panel = first_panel; panel < last_panel; panel++) {
             const uint32_t *w = packed_w + ((size_t)panel * kp + k0) * CS_BF16_PANEL;
             int col0 = panel * CS_BF16_PANEL;
@@ -205,7 +221,8 @@ BF16_TARGET void cs_bf16_gemm_panels(int m, int n, int k, const uint32_t *packed
             for (int r0 = 0; r0 < m; r0 += CS_BF16_ROWS) {
                 int rows = m - r0 < CS_BF16_ROWS ? m - r0 : CS_BF16_ROWS;
                 kernel_8x32(pairs, packed_a + (size_t)r0 * kp + k0, kp, w,
-                            c + (size_t)r0 * ldc + col0, ldc, rows, cols, add);
+                            c + (size_t)r0 * ldc + col0, ldc, rows, cols, add,
+                            last && bias ? bias + col0 : NULL, last ? activation : CS_BF16_LINEAR);
             }
         }
     }

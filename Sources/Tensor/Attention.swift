@@ -139,14 +139,15 @@ private func bfloat16Head(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: U
     }
     cs_bf16_pack_rows(q, m, w, Int32(ld), rows)
     cs_bf16_pack_weights(k, n, w, Int32(ld), panels)
-    cs_bf16_gemm_panels(m, n, w, rows, panels, 0, Int32((tk + panel - 1) / panel), sp, n, 0)
+    cs_bf16_gemm_panels(m, n, w, rows, panels, 0, Int32((tk + panel - 1) / panel), sp, n, 0, nil, CS_BF16_LINEAR)
     applyMask(sp, batch: batch, tq: tq, tk: tk, mask: mask)
     let pairs = (tk + 1) / 2
     for i in 0..<tq { cs_bf16_softmax_row(sp + i * tk, n, scale, rows + i * pairs) }
     let padded = (tq + Int(CS_BF16_ROWS) - 1) / Int(CS_BF16_ROWS) * Int(CS_BF16_ROWS)
     (rows + tq * pairs).update(repeating: 0, count: (padded - tq) * pairs)
     cs_bf16_pack_weights_transposed(v, w, n, Int32(ld), panels)
-    cs_bf16_gemm_panels(m, w, n, rows, panels, 0, Int32((dh + panel - 1) / panel), context, Int32(ldc), 0)
+    cs_bf16_gemm_panels(m, w, n, rows, panels, 0, Int32((dh + panel - 1) / panel), context, Int32(ldc), 0,
+                        nil, CS_BF16_LINEAR)
 }
 
 @inline(__always)

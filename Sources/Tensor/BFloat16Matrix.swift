@@ -40,9 +40,11 @@ public final class BFloat16Matrix: @unchecked Sendable {  // immutable after ini
         return Tensor(shape: [outFeatures, inFeatures], storage: values)
     }
 
-    /// c [rows, out] (ldc floats apart) = (accumulate ? c : 0) + a [rows, in] x W^T.
+    /// c [rows, out] (ldc floats apart) = act((accumulate ? c : 0) + a [rows, in] x W^T + bias),
+    /// bias [out] or nil; `quickGELU` is the only activation the kernel applies itself.
     public func multiply(_ a: UnsafePointer<Float>, rows: Int, lda: Int,
-                         into c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+                         into c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool,
+                         bias: UnsafePointer<Float>? = nil, quickGELU: Bool = false) {
         let m = Int32(rows), n = Int32(outFeatures), k = Int32(inFeatures)
         guard rows > 0, outFeatures > 0 else { return }
         guard let packedA = cs_bf16_thread_scratch(0, cs_bf16_packed_rows_words(m, k)) else {
@@ -71,7 +73,7 @@ public final class BFloat16Matrix: @unchecked Sendable {  // immutable after ini
         ComputeThreads.forEach(pieces) { i in
             let first = panels * i / pieces, last = panels * (i + 1) / pieces
             cs_bf16_gemm_panels(m, n, k, shared, weights, Int32(first), Int32(last), c, Int32(ldc),
-                                accumulate ? 1 : 0)
+                                accumulate ? 1 : 0, bias, quickGELU ? CS_BF16_QUICK_GELU : CS_BF16_LINEAR)
         }
     }
 }

@@ -58,15 +58,17 @@ public struct Linear: Sendable {
     }
 
     /// y = activation(x W^T + b) into `out`: the GEMM writes x W^T, then one vectorised pass
-    /// adds the bias and applies the activation while the row is in cache.
+    /// adds the bias and applies the activation while the row is in cache (in bfloat16 the
+    /// kernel adds the bias and applies quick-GELU itself, before storing).
     public func apply(_ x: Tensor, into out: inout Tensor, activation: Activation?) {
         precondition(x.lastDimension == inFeatures, "Linear: input \(x.shape) but weight [\(outFeatures), \(inFeatures)]")
         let rows = x.rowCount, n = outFeatures
         out.prepare(shape: Array(x.shape.dropLast()) + [n])
         if out.count == 0 { return }
         out.withUnsafeMutableBufferPointer { pc in
-            multiply(x, into: pc.baseAddress!, rows: rows, beta: 0)
-            finish(pc.baseAddress!, rows: rows, activation: activation)
+            if !multiply(x, into: pc.baseAddress!, rows: rows, beta: 0, activation: activation) {
+                finish(pc.baseAddress!, rows: rows, activation: activation)
+            }
         }
     }
 
@@ -78,19 +80,32 @@ public struct Linear: Sendable {
         precondition(out.count == rows * outFeatures, "Linear.accumulate: output \(out.shape) for \(rows) rows of \(outFeatures)")
         if out.count == 0 { return }
         out.withUnsafeMutableBufferPointer { pc in
-            multiply(x, into: pc.baseAddress!, rows: rows, beta: 1)
-            finish(pc.baseAddress!, rows: rows, activation: nil)
+            if !multiply(x, into: pc.baseAddress!, rows: rows, beta: 1, activation: nil) {
+                finish(pc.baseAddress!, rows: rows, activation: nil)
+            }
         }
     }
 
-    private func multiply(_ x: Tensor, into c: UnsafeMutablePointer<Float>, rows: Int, beta: Float) {
+    /// The product into `c`; returns true when bias and activation were applied with it (the
+    /// bfloat16 kernel does both for no activation and quick-GELU), else `finish` must follow.
+    private func multiply(_ x: Tensor, into c: UnsafeMutablePointer<Float>, rows: Int, beta: Float,
+                          activation: Activation?) -> Bool {
         let n = outFeatures, k = inFeatures
         if let packed {
+            let fused = activation == nil || activation == .quickGELU
             x.withUnsafeBufferPointer { pa in
-                packed.multiply(pa.baseAddress ?? UnsafePointer(c), rows: rows, lda: max(k, 1),
-                                into: c, ldc: n, accumulate: beta != 0)
+                let a = pa.baseAddress ?? UnsafePointer(c)
+                if fused, let bias {
+                    bias.withUnsafeBufferPointer { pb in
+                        packed.multiply(a, rows: rows, lda: max(k, 1), into: c, ldc: n, accumulate: beta != 0,
+                                        bias: pb.baseAddress, quickGELU: activation == .quickGELU)
+                    }
+                } else {
+                    packed.multiply(a, rows: rows, lda: max(k, 1), into: c, ldc: n, accumulate: beta != 0,
+                                    quickGELU: fused && activation == .quickGELU)
+                }
             }
-            return
+            return fused
         }
         x.withUnsafeBufferPointer { pa in
             weight.withUnsafeBufferPointer { pw in
@@ -100,6 +115,7 @@ public struct Linear: Sendable {
                      c: c, ldc: n, beta: beta)
             }
         }
+        return false
     }
 
     private func finish(_ c: UnsafeMutablePointer<Float>, rows: Int, activation: Activation?) {

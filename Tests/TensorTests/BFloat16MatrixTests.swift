@@ -119,5 +119,28 @@ struct BFloat16MatrixTests {
             #expect(row == Array(one.storage[(r * outFeatures)..<((r + 1) * outFeatures)]), "row \(r)")
         }
         #expect(reduced.converted(to: .float32).weight.storage == reduced.floatWeight.storage)
+
+        // Bias and quick-GELU applied by the kernel before it stores, and accumulation onto a
+        // residual (bias included), against the float32 layer's own passes.
+        var gelu = Tensor(zeros: [0]), geluExact = Tensor(zeros: [0])
+        reduced.apply(x, into: &gelu, activation: .quickGELU)
+        layer.apply(x, into: &geluExact, activation: .quickGELU)
+        var residual = Tensor(shape: [rows, outFeatures], storage: pseudoRandomValues(rows * outFeatures, seed: 8))
+        var residualExact = residual
+        reduced.accumulate(x, into: &residual)
+        layer.accumulate(x, into: &residualExact)
+        for (name, r, e) in [("quick-GELU", gelu, geluExact), ("accumulate", residual, residualExact)] {
+            var worst: Float = 0
+            for (a, b) in zip(r.storage, e.storage) { worst = max(worst, abs(a - b)) }
+            #expect(worst < 192 / 256, "\(name): worst |bf16 - fp32| \(worst)")
+        }
+        // Without a bias the kernel's own epilogue is plain: still the same as float32's.
+        let unbiased = Linear(weight: layer.weight, bias: nil)
+        var plain = Tensor(zeros: [0]), plainExact = Tensor(zeros: [0])
+        unbiased.converted(to: .bfloat16).apply(x, into: &plain, activation: .quickGELU)
+        unbiased.apply(x, into: &plainExact, activation: .quickGELU)
+        var worstPlain: Float = 0
+        for (a, b) in zip(plain.storage, plainExact.storage) { worstPlain = max(worstPlain, abs(a - b)) }
+        #expect(worstPlain < 192 / 256, "no bias, quick-GELU: worst |bf16 - fp32| \(worstPlain)")
     }
 }

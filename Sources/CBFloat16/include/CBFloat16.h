@@ -37,10 +37,17 @@ void cs_bf16_pack_rows(const float *a, int m, int k, int lda, uint32_t *out);
 /// attend to) gives zeros. Padding rows are the caller's to zero.
 void cs_bf16_softmax_row(float *row, int k, float scale, uint32_t *out);
 
-/// C[0..<m, panels first..<last] = (accumulate ? C : 0) + A x W^T on the packed operands.
+/// What the kernel does to each output before storing it (after the bias).
+#define CS_BF16_LINEAR 0
+#define CS_BF16_QUICK_GELU 1  /* x * sigmoid(1.702 x) */
+
+/// C[0..<m, panels first..<last] = act((accumulate ? C : 0) + A x W^T + bias) on the packed
+/// operands; `bias` [n] may be NULL. Bias and activation are applied while the outputs are
+/// still in registers, so a linear layer needs no pass of its own over C afterwards.
 /// Only call when cs_bf16_supported() returned 1.
 void cs_bf16_gemm_panels(int m, int n, int k, const uint32_t *packed_a, const uint32_t *packed_w,
-                         int first_panel, int last_panel, float *c, int ldc, int accumulate);
+                         int first_panel, int last_panel, float *c, int ldc, int accumulate,
+                         const float *bias, int activation);
 
 /// Scratch buffers per thread (slot 0: rounded rows of A, slot 1: packed W for products whose W
 /// changes per call, such as attention's keys and values).
