@@ -1,12 +1,13 @@
-// The arithmetic a model's image side runs in.
+// The arithmetic a model's products run in.
 //
 //   .float32   the default: matches the reference to float32 round-off
-//   .bfloat16  linear layers multiply bfloat16-rounded inputs and weights, summing in float32
-//              (VDPBF16PS, about twice the multiply-adds per cycle of float32 FMA); attention,
-//              layer norms and activations stay float32. Only on CPUs with AVX512-BF16.
+//   .bfloat16  linear layers and attention's two products multiply bfloat16-rounded inputs,
+//              summing in float32 (VDPBF16PS, twice the multiply-adds per cycle of a float32
+//              FMA); softmax, layer norms and activations compute in float32. Only on CPUs with
+//              AVX512-BF16.
 //
 // The error bfloat16 adds against float32 is measured on full-size checkpoints and stated in the
-// README; text towers always run in float32, so cached text embeddings are the same either way.
+// README. Text embeddings differ too, so prompt caches key each precision apart.
 import CBFloat16
 
 public enum Precision: String, Sendable, CaseIterable {

@@ -31,7 +31,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Cores the models use (default: every core, or OPENBLAS_NUM_THREADS).",
                                valueName: "N"))
     var threads: Int?
-    @Option(help: ArgumentHelp("Arithmetic of the image workloads (the text tower is always fp32).",
+    @Option(help: ArgumentHelp("Arithmetic of the models' products (bf16 needs AVX512-BF16).",
                                valueName: "fp32|bf16"))
     var precision: Precision = .float32
     @Flag(help: "One JSON object per workload instead of a table.") var json = false

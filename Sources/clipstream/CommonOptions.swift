@@ -19,7 +19,7 @@ struct ModelOptions: ParsableArguments {
     var resize: PreprocessingBackend = .torchvision
 
     @Option(name: .long, help: ArgumentHelp(
-        "Arithmetic of the image side: fp32, or bf16 on CPUs with AVX512-BF16 (faster, error stated in the README).",
+        "Arithmetic of the model: fp32, or bf16 on CPUs with AVX512-BF16 (about 2x faster, error stated in the README).",
         valueName: "fp32|bf16"))
     var precision: Precision = .float32
 

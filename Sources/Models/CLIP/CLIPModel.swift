@@ -29,25 +29,24 @@ public struct CLIPModel: Sendable {
 
     /// Builds the model from `weights` and checks every key against `config` (throws
     /// WeightBindingError listing all mismatches).
-    /// `precision` applies to the image side (vision tower and projection); the text tower
-    /// always computes in float32.
+    /// `precision` applies to every product of both towers; `checkpointID` (the prompt caches'
+    /// key) gets the precision appended unless it is float32.
     public init(config: CLIPConfig, weights: WeightBinder, checkpointID: String? = nil,
                 precision: Precision = .float32) throws {
         try requireSupported(precision)
         self.config = config
-        let w = weights.scope("")
+        let w = weights.scope("").computing(in: precision)
         textModel = CLIPTextTransformer(weights: w.scope("text_model"), config: config.textConfig)
-        let image = w.computing(in: precision)
-        visionModel = CLIPVisionTransformer(weights: image.scope("vision_model"), config: config.visionConfig)
+        visionModel = CLIPVisionTransformer(weights: w.scope("vision_model"), config: config.visionConfig)
         let p = config.projectionDim
         textProjection = w.linear("text_projection", in: config.textConfig.hiddenSize, out: p, bias: false)
-        visualProjection = image.linear("visual_projection", in: config.visionConfig.hiddenSize, out: p, bias: false)
+        visualProjection = w.linear("visual_projection", in: config.visionConfig.hiddenSize, out: p, bias: false)
         let scale = w.tensor("logit_scale", shape: [])
         // Checkpoints saved before transformers made position_ids non-persistent still carry them.
         weights.allowUnused { $0.hasSuffix("embeddings.position_ids") }
         try weights.finish()
         logitScale = scale.storage[0]
-        self.checkpointID = checkpointID ?? weights.file.url.path
+        self.checkpointID = cacheIdentity(checkpointID ?? weights.file.url.path, precision)
     }
 
     /// Loads config.json and model.safetensors from a checkpoint directory.

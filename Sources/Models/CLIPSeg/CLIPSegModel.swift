@@ -22,7 +22,8 @@ public struct CLIPSegModel: Sendable {
 
     /// Builds the model from `weights`, checking every key against `config` (throws one
     /// WeightBindingError listing all missing, mis-shaped and unexpected keys).
-    /// `precision` applies to the vision backbone; prompts and the decoder stay float32.
+    /// `precision` applies to the text tower and the vision backbone (the decoder's small
+    /// products stay float32); `checkpointID` gets it appended unless it is float32.
     public init(config: CLIPSegConfig, weights: WeightBinder, checkpointID: String? = nil, source: URL? = nil,
                 precision: Precision = .float32) throws {
         if let problem = config.problems().first {
@@ -31,11 +32,11 @@ public struct CLIPSegModel: Sendable {
         }
         try requireSupported(precision)
         self.config = config
-        let clip = weights.scope("clip")
+        let clip = weights.scope("clip").computing(in: precision)
         text = CLIPTextTransformer(weights: clip.scope("text_model"), config: config.textConfig)
         textProjection = clip.linear("text_projection", in: config.textConfig.hiddenSize,
                                      out: config.projectionDim, bias: false)
-        backbone = CLIPSegBackbone(weights: clip.scope("vision_model").computing(in: precision), config: config)
+        backbone = CLIPSegBackbone(weights: clip.scope("vision_model"), config: config)
         decoder = CLIPSegDecoder(weights: weights.scope("decoder"), config: config)
         // Read by the reference only for pooled_output / CLIPSegModel's contrastive logits.
         let unusedVision = CLIPSegBackbone.unusedKeys(prefix: "clip.vision_model", config: config)
@@ -44,7 +45,7 @@ public struct CLIPSegModel: Sendable {
                 || key.hasSuffix("embeddings.position_ids")
         }
         try weights.finish()
-        self.checkpointID = checkpointID ?? weights.file.url.path
+        self.checkpointID = cacheIdentity(checkpointID ?? weights.file.url.path, precision)
     }
 
     /// Loads config.json and model.safetensors from a checkpoint directory.

@@ -50,10 +50,10 @@ public final class OWLViTDetector: @unchecked Sendable {  // the preprocessor is
         config = try OWLViTConfig.load(from: directory)
         let weightsURL = try checkpointWeightsFile(in: directory)
         let binder = try WeightBinder(contentsOf: weightsURL)
-        let owlvit = binder.scope("owlvit")
+        // `precision` applies to every product: both towers and the heads.
+        let owlvit = binder.scope("owlvit").computing(in: precision)
         let text = config.textConfig, vision = config.visionConfig
-        // `precision` applies to the image tower and the heads; queries are embedded in float32.
-        let tower = CLIPVisionTransformer(weights: owlvit.scope("vision_model").computing(in: precision), config: vision,
+        let tower = CLIPVisionTransformer(weights: owlvit.scope("vision_model"), config: vision,
                                           preLayerNormKey: "pre_layernorm")
         imageEncoder = OWLViTImageEncoder(
             tower: tower, mergedNorm: binder.scope("").layerNorm("layer_norm", size: vision.hiddenSize,
@@ -69,7 +69,8 @@ public final class OWLViTDetector: @unchecked Sendable {  // the preprocessor is
         try binder.finish()
         let tokenizer = try CLIPTokenizer(directory: directory)
         queryEncoder = OWLViTQueryEncoder(tower: textTower, projection: projection, tokenizer: tokenizer,
-                                          cache: cache, checkpointID: "owlvit:" + checkpointIdentity(weightsURL))
+                                          cache: cache,
+                                          checkpointID: cacheIdentity("owlvit:" + checkpointIdentity(weightsURL), precision))
         preprocessor = try ImagePreprocessor(directory: directory, family: .owlViT, backend: backend)
     }
 
