@@ -64,7 +64,9 @@ size_t cs_bf16_packed_words(int n, int k) {
     return panels * (size_t)pairs_of(k) * CS_BF16_PANEL;
 }
 
-void cs_bf16_pack_weights(const float *w, int n, int k, int ldw, uint32_t *out) {
+// W[col][q] read at w[col * col_stride + q * k_stride]: a weight as saved ([n, k] rows) or the
+// transpose of a [k, n] block (attention's values).
+static void pack_panels(const float *w, int n, int k, size_t col_stride, size_t k_stride, uint32_t *out) {
     int kp = pairs_of(k);
     int panels = (n + CS_BF16_PANEL - 1) / CS_BF16_PANEL;
     for (int panel = 0; panel < panels; panel++) {
@@ -74,8 +76,9 @@ void cs_bf16_pack_weights(const float *w, int n, int k, int ldw, uint32_t *out) 
                 int col = panel * CS_BF16_PANEL + j;
                 uint32_t lo = 0, hi = 0;
                 if (col < n) {
-                    lo = bf16_bits(w[(size_t)col * ldw + 2 * p]);
-                    if (2 * p + 1 < k) hi = bf16_bits(w[(size_t)col * ldw + 2 * p + 1]);
+                    const float *x = w + col * col_stride + (size_t)(2 * p) * k_stride;
+                    lo = bf16_bits(x[0]);
+                    if (2 * p + 1 < k) hi = bf16_bits(x[k_stride]);
                 }
                 dst[(size_t)p * CS_BF16_PANEL + j] = lo | (hi << 16);
             }
@@ -83,24 +86,12 @@ void cs_bf16_pack_weights(const float *w, int n, int k, int ldw, uint32_t *out) 
     }
 }
 
+void cs_bf16_pack_weights(const float *w, int n, int k, int ldw, uint32_t *out) {
+    pack_panels(w, n, k, (size_t)ldw, 1, out);
+}
+
 void cs_bf16_pack_weights_transposed(const float *s, int n, int k, int lds, uint32_t *out) {
-    int kp = pairs_of(k);
-    int panels = (n + CS_BF16_PANEL - 1) / CS_BF16_PANEL;
-    for (int panel = 0; panel < panels; panel++) {
-        uint32_t *dst = out + (size_t)panel * kp * CS_BF16_PANEL;
-        for (int p = 0; p < kp; p++) {
-            const float *lo_row = s + (size_t)(2 * p) * lds, *hi_row = lo_row + lds;
-            for (int j = 0; j < CS_BF16_PANEL; j++) {
-                int col = panel * CS_BF16_PANEL + j;
-                uint32_t lo = 0, hi = 0;
-                if (col < n) {
-                    lo = bf16_bits(lo_row[col]);
-                    if (2 * p + 1 < k) hi = bf16_bits(hi_row[col]);
-                }
-                dst[(size_t)p * CS_BF16_PANEL + j] = lo | (hi << 16);
-            }
-        }
-    }
+    pack_panels(s, n, k, 1, (size_t)lds, out);
 }
 
 size_t cs_bf16_packed_rows_words(int m, int k) {
