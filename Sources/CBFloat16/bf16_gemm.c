@@ -24,7 +24,8 @@ int cs_bf16_supported(void) {
         && __builtin_cpu_supports("avx512bf16");
 }
 
-// Round to nearest even, as VCVTNE2PS2BF16 does for finite values; NaN stays NaN (quiet).
+// Round to nearest even, as VCVTNE2PS2BF16 does for normal values (it flushes subnormals to zero,
+// this keeps them; VDPBF16PS reads subnormal inputs as zero either way); NaN stays NaN (quiet).
 static inline uint32_t bf16_bits(float x) {
     uint32_t u;
     memcpy(&u, &x, sizeof u);
@@ -202,7 +203,8 @@ BF16_TARGET void cs_bf16_gemm_panels(int m, int n, int k, const uint32_t *packed
                                      int first_panel, int last_panel, float *c, int ldc, int accumulate,
                                      const float *bias, int activation) {
     int kp = pairs_of(k);
-    for (int k0 = 0; k0 < kp; k0 += KC_PAIRS) {
+    // k = 0 still runs one (empty) block, so C gets its bias, activation or zeros.
+    for (int k0 = 0; k0 < kp || (kp == 0 && k0 == 0); k0 += KC_PAIRS) {
         int pairs = kp - k0 < KC_PAIRS ? kp - k0 : KC_PAIRS;
         int add = accumulate || k0 > 0, last = k0 + pairs == kp;
         for (int panel = first_panel; panel < last_panel; panel++) {
@@ -231,11 +233,13 @@ static void free_scratch(void *value) {
     free(s);
 }
 
-static void make_scratch_key(void) { pthread_key_create(&scratch_key, free_scratch); }
+static int scratch_key_made;
+static void make_scratch_key(void) { scratch_key_made = pthread_key_create(&scratch_key, free_scratch) == 0; }
 
 uint32_t *cs_bf16_thread_scratch(int slot, size_t words) {
     if (slot < 0 || slot >= CS_BF16_SCRATCH_SLOTS) return NULL;
     pthread_once(&scratch_once, make_scratch_key);
+    if (!scratch_key_made) return NULL;
     struct scratch *s = pthread_getspecific(scratch_key);
     if (!s) {
         s = calloc(1, sizeof *s);

@@ -132,6 +132,7 @@ private func bfloat16Head(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: U
                           queries tq: Int, keys tk: Int, width dh: Int, scale: Float,
                           scores sp: UnsafeMutablePointer<Float>, batch: Int, mask: AttentionMask,
                           into context: UnsafeMutablePointer<Float>, ldc: Int) {
+    precondition(Precision.bfloat16.isSupported, "bfloat16 attention needs a CPU with AVX512-BF16")
     let m = Int32(tq), n = Int32(tk), w = Int32(dh), panel = Int(CS_BF16_PANEL)
     guard let rows = cs_bf16_thread_scratch(0, max(cs_bf16_packed_rows_words(m, w), cs_bf16_packed_rows_words(m, n))),
           let panels = cs_bf16_thread_scratch(1, max(cs_bf16_packed_words(n, w), cs_bf16_packed_words(w, n))) else {
@@ -187,7 +188,8 @@ public struct MultiHeadAttention: Sendable {
     public func callAsFunction(_ x: Tensor, mask: AttentionMask = .none) -> Tensor {
         var qkv = Tensor(zeros: [0]), scores = Tensor(zeros: [0]), context = Tensor(zeros: [0])
         inputProjection.apply(x, into: &qkv)
-        attention(packed: qkv, heads: heads, mask: mask, scores: &scores, into: &context)
+        attention(packed: qkv, heads: heads, mask: mask, precision: inputProjection.precision,
+                  scores: &scores, into: &context)
         return output(context)
     }
 }

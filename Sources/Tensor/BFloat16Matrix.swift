@@ -12,6 +12,9 @@ public final class BFloat16Matrix: @unchecked Sendable {  // immutable after ini
     private let words: UnsafeMutableBufferPointer<UInt32>
 
     public init(_ weight: Tensor) {
+        // Models refuse bf16 on such CPUs with one sentence (requireSupported); this stops any
+        // other caller before the kernel would hit an illegal instruction.
+        precondition(Precision.bfloat16.isSupported, "bfloat16 needs a CPU with AVX512-BF16")
         precondition(weight.rank == 2, "BFloat16Matrix: weight must be [out, in], got \(weight.shape)")
         outFeatures = weight.shape[0]
         inFeatures = weight.shape[1]
@@ -47,7 +50,7 @@ public final class BFloat16Matrix: @unchecked Sendable {  // immutable after ini
                          bias: UnsafePointer<Float>? = nil, quickGELU: Bool = false) {
         let m = Int32(rows), n = Int32(outFeatures), k = Int32(inFeatures)
         guard rows > 0, outFeatures > 0 else { return }
-        guard let packedA = cs_bf16_thread_scratch(0, cs_bf16_packed_rows_words(m, k)) else {
+        guard let packedA = cs_bf16_thread_scratch(0, max(1, cs_bf16_packed_rows_words(m, k))) else {
             fatalError("BFloat16Matrix: out of memory for \(rows) rows of \(inFeatures) values")
         }
         // Rounding A reads and writes every input value once (a few % of the product at

@@ -8,23 +8,22 @@
 // in modeling_clip.py. Like the convolution, a remainder of H or W smaller than P is dropped.
 
 public struct PatchEmbedding: Sendable {
-    public let weight: Tensor
-    public let bias: Tensor?
-    /// The convolution as a linear layer over unfolded patches, [D, C * P * P], made once.
+    public let patchSize: Int
+    public let channels: Int
+    public let outFeatures: Int
+    /// The convolution as a linear layer over unfolded patches, [D, C * P * P], made once (in
+    /// bfloat16 it keeps only the packed weight).
     private let flat: Linear
 
     public init(weight: Tensor, bias: Tensor?, precision: Precision = .float32) {
-        self.weight = weight
-        self.bias = bias
-        let k = weight.rank == 4 ? weight.shape[1] * weight.shape[2] * weight.shape[3] : 0
-        flat = weight.rank == 4
-            ? Linear(weight: weight.reshaped([weight.shape[0], k]), bias: bias).converted(to: precision)
+        let shaped = weight.rank == 4
+        patchSize = shaped ? weight.shape[3] : 0
+        channels = shaped ? weight.shape[1] : 0
+        outFeatures = weight.shape.first ?? 0
+        flat = shaped
+            ? Linear(weight: weight.reshaped([outFeatures, channels * patchSize * patchSize]), bias: bias).converted(to: precision)
             : Linear(weight: weight, bias: bias)
     }
-
-    public var patchSize: Int { weight.lastDimension }
-    public var channels: Int { weight.rank == 4 ? weight.shape[1] : 0 }
-    public var outFeatures: Int { weight.shape.first ?? 0 }
 
     public func callAsFunction(_ pixels: Tensor) -> Tensor {
         var columns = Tensor(zeros: [0]), out = Tensor(zeros: [0])
@@ -35,7 +34,7 @@ public struct PatchEmbedding: Sendable {
     /// `columns` is scratch for the unfolded patches [B * N, C * P * P]; keep it to reuse it.
     public func apply(_ pixels: Tensor, columns: inout Tensor, into out: inout Tensor) {
         precondition(pixels.rank == 4 && pixels.shape[1] == channels,
-                     "PatchEmbedding: pixels \(pixels.shape) for weight \(weight.shape)")
+                     "PatchEmbedding: pixels \(pixels.shape) for weight [\(outFeatures), \(channels), \(patchSize), \(patchSize)]")
         let b = pixels.shape[0], c = channels, h = pixels.shape[2], w = pixels.shape[3], p = patchSize
         let gh = h / p, gw = w / p, n = gh * gw, k = c * p * p
         columns.prepare(shape: [b * n, k])

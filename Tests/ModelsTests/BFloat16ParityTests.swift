@@ -28,7 +28,7 @@ private func expectNear(_ actual: [Float], _ expected: [Float], _ what: String) 
     return worst / scale
 }
 
-@Suite("bfloat16 image side against transformers", .enabled(if: Precision.bfloat16.isSupported, "no AVX512-BF16"))
+@Suite("bfloat16 models against transformers", .enabled(if: Precision.bfloat16.isSupported, "no AVX512-BF16"))
 struct BFloat16ParityTests {
     @Test(arguments: CLIPReference.checkpoints)
     func clip(checkpoint: String) throws {

@@ -1,6 +1,7 @@
 // The bfloat16 kernel (Precision.bfloat16) against a float64 product of the same
 // bfloat16-rounded inputs: what is left is only float32 summation, so the tolerance is 2e-6 of
-// the sum of |products| per output. Shapes cover the kernel's edges: rows not a multiple of 8,
+// the sum of |products| per output. Shapes cover the kernel's edges: K = 0 (zeros, or C left
+// as it was when accumulating), rows not a multiple of 8,
 // columns not a multiple of 32, odd K (the last pair's partner is zero), K longer than one
 // cache block (1024), padded leading dimensions, accumulation onto C, and products large enough
 // to be split over two workers (by column panels, and the rounding of A by blocks of rows).
@@ -22,7 +23,7 @@ private func bfloat16(_ x: Float) -> Float {
 
 @Suite(.enabled(if: Precision.bfloat16.isSupported, "this CPU has no AVX512-BF16"))
 struct BFloat16MatrixTests {
-    @Test(arguments: [(1, 1, 1), (5, 7, 3), (8, 32, 2), (13, 37, 11), (50, 96, 769), (9, 40, 2100),
+    @Test(arguments: [(1, 1, 1), (5, 7, 0), (5, 7, 3), (8, 32, 2), (13, 37, 11), (50, 96, 769), (9, 40, 2100),
                       (64, 700, 100), (577, 100, 64), (300, 70, 300)])
     func productMatchesFloat64OfRoundedInputs(shape: (m: Int, n: Int, k: Int)) {
         ComputeThreads.count = 2

@@ -54,7 +54,8 @@ public struct ModelStageSpec: Equatable {
     public var topK: Int?
     /// The most frames one call may take when a backlog exists.
     public var batch: Int = 1
-    /// The image side's arithmetic: fp32 (default) or bf16 (AVX512-BF16 CPUs; see Precision).
+    /// The model's arithmetic: fp32 (default) or bf16 (AVX512-BF16 CPUs; see Precision). bf16
+    /// prompt embeddings are cached apart from fp32 ones.
     public var precision: Precision = .float32
     public var queue: QueueOptions?
 }
