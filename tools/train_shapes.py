@@ -322,8 +322,9 @@ def train(stage, work, tok_dir, steps=None, init=None, threads=1, restart=False,
         state = torch.load(state_path, weights_only=False)
         model.load_state_dict(state["model"])
         step, spent = state["step"], state["seconds"]
-        if restart and "restarted" not in state:
-            schedule = {"start": step, "steps": steps, "peak": lr or peak}
+        saved = state.get("schedule")
+        if restart and (saved is None or step >= saved["start"] + saved["steps"]):
+            schedule = {"start": step, "steps": steps, "peak": lr or peak}  # the last one ended
         else:
             if "opt" in state:  # a hand-made state (weights only) starts a fresh optimiser
                 opt.load_state_dict(state["opt"])
@@ -423,8 +424,7 @@ def train(stage, work, tok_dir, steps=None, init=None, threads=1, restart=False,
                   f"lr {opt.param_groups[0]['lr']:.2e} {el:.0f}s", flush=True)
         if step % 50 == 0 or step == steps:
             torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step,
-                        "seconds": spent + time.time() - t0, "schedule": schedule,
-                        **({"restarted": True} if schedule["start"] > 0 else {})}, str(state_path) + ".tmp")
+                        "seconds": spent + time.time() - t0, "schedule": schedule}, str(state_path) + ".tmp")
             os.replace(str(state_path) + ".tmp", state_path)
     model.eval()
     model.save_pretrained(out / "final")
