@@ -1,8 +1,10 @@
 // The detect stage on a committed tiny OWL-ViT checkpoint and a sample video: per-frame boxes
 // equal the one-shot detector on the same decoded frames, and a second run encodes no query.
+// The same in bf16 (on AVX512-BF16 CPUs), whose query embeddings are cached apart from fp32's.
 import Foundation
 import Media
 import Models
+import Tensor
 import Testing
 import TestSupport
 @testable import Pipeline
@@ -17,13 +19,13 @@ import TestSupport
     struct Box: Equatable { var label: String; var index: Int; var score: Float; var box: [Float] }
 
     /// Runs the pipeline; returns frame index -> boxes, and the summary line.
-    func run() throws -> (boxes: [Int: [Box]], summary: [String: Any]) {
+    func run(precision: Precision = .float32) throws -> (boxes: [Int: [Box]], summary: [String: Any]) {
         let events = cache.appendingPathComponent("events.ndjson")
         try FileManager.default.createDirectory(at: cache, withIntermediateDirectories: true)
         let spec = try PipelineSpec(yaml: """
             source: {every: 5}
             stages:
-              - {name: objects, task: detect, model: "\(model)", queries: [\(queries.joined(separator: ", "))], threshold: \(threshold)}
+              - {name: objects, task: detect, model: "\(model)", queries: [\(queries.joined(separator: ", "))], threshold: \(threshold), precision: \(precision.rawValue)}
             events: {frames: true}
             """, file: "test.yaml")
         try PipelineRun(spec: spec, options: RunOptions(
@@ -45,11 +47,22 @@ import TestSupport
 
     @Test func framesMatchTheOneShotDetectorAndASecondRunEncodesNoQuery() throws {
         defer { try? FileManager.default.removeItem(at: cache) }
-        let first = try run()
+        try check(precision: .float32)
+    }
+
+    @Test(.enabled(if: Precision.bfloat16.isSupported, "no AVX512-BF16"))
+    func inBFloat16TooWithQueriesCachedApart() throws {
+        defer { try? FileManager.default.removeItem(at: cache) }
+        #expect(try run().summary["prompts_computed"] as? Int == queries.count)  // fp32 fills the store
+        try check(precision: .bfloat16)  // and bf16 still computes its own
+    }
+
+    func check(precision: Precision) throws {
+        let first = try run(precision: precision)
         #expect(first.summary["prompts_computed"] as? Int == queries.count)
         #expect(first.boxes.keys.sorted() == Array(stride(from: 0, to: 75, by: 5)))
 
-        let detector = try OWLViTDetector(directory: URL(fileURLWithPath: model))
+        let detector = try OWLViTDetector(directory: URL(fileURLWithPath: model), precision: precision)
         let embedded = try detector.queries(queries)
         let decoder = try VideoDecoder(path: video, options: VideoDecoderOptions(sampling: .everyNth(5), threads: 1))
         var compared = 0, boxes = 0
@@ -70,7 +83,7 @@ import TestSupport
         #expect(compared == 15)
         #expect(boxes > 0, "the threshold leaves some boxes to compare")
 
-        let second = try run()  // a new store over the same directory: a new process
+        let second = try run(precision: precision)  // a new store over the same directory: a new process
         #expect(second.summary["prompts_computed"] as? Int == 0)
         #expect(second.boxes.mapValues { $0.map(\.label) } == first.boxes.mapValues { $0.map(\.label) })
     }
