@@ -3,6 +3,7 @@
 # every 10 s into a CSV, so a leak or an unbounded queue shows as a rising curve.
 #
 #   tools/soak.sh [OUT_DIR] [SECONDS]      (defaults: /tmp/clipstream-soak, 3600)
+#   PRECISION=bf16 tools/soak.sh ...       the detect stage in bf16 (AVX512-BF16 CPUs)
 #
 # Uses the built debug binary (copied, so rebuilding meanwhile is safe) under `nice -n 19`;
 # the model is samples/models/owlvit-shapes when present, else the tiny OWL-ViT test fixture.
@@ -34,6 +35,7 @@ stages:
     model: $PWD/$MODEL
     queries: [a red circle, a blue square, a yellow star]
     threshold: 0.1
+    precision: ${PRECISION:-fp32}
 events:
   min_frames: 2
   gap_frames: 3
