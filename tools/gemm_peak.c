@@ -19,5 +19,5 @@ int main(int argc,char**argv){int m=atoi(argv[1]),n=atoi(argv[2]),k=atoi(argv[3]
  uint32_t*pw=malloc(4*cs_bf16_packed_words(n,k));cs_bf16_pack_weights(w,n,k,k,pw);
  uint32_t*pa=cs_bf16_thread_scratch(0,cs_bf16_packed_rows_words(m,k));
  for(int r=0;r<10;r++){double t=now();cblas_sgemm(CblasRowMajor,CblasNoTrans,CblasTrans,m,n,k,1,a,k,w,k,0,c,n);t=now()-t;if(t<bs)bs=t;
-  t=now();cs_bf16_pack_rows(a,m,k,k,pa);cs_bf16_gemm_panels(m,n,k,pa,pw,0,(n+31)/32,c,n,0,NULL,CS_BF16_LINEAR);t=now()-t;if(t<bb)bb=t;}
+  t=now();cs_bf16_pack_rows(a,m,k,k,pa);cs_bf16_gemm_panels(m,n,k,pa,pw,0,cs_bf16_panel_count(n),c,n,0,NULL,CS_BF16_LINEAR);t=now()-t;if(t<bb)bb=t;}
  printf("%dx%dx%d one core: fp32 sgemm %.1f GFLOPS, bf16 kernel %.1f GFLOPS\n",m,n,k,2.0*m*n*k/bs/1e9,2.0*m*n*k/bb/1e9);}

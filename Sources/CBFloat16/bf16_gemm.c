@@ -61,7 +61,7 @@ BF16_TARGET static inline __m512 quick_gelu16(__m512 x) {
 static inline int pairs_of(int k) { return (k + 1) / 2; }
 
 size_t cs_bf16_packed_words(int n, int k) {
-    size_t panels = (size_t)(n + CS_BF16_PANEL - 1) / CS_BF16_PANEL;
+    size_t panels = (size_t)cs_bf16_panel_count(n);
     return panels * (size_t)pairs_of(k) * CS_BF16_PANEL;
 }
 
@@ -69,7 +69,7 @@ size_t cs_bf16_packed_words(int n, int k) {
 // transpose of a [k, n] block (attention's values).
 static void pack_panels(const float *w, int n, int k, size_t col_stride, size_t k_stride, uint32_t *out) {
     int kp = pairs_of(k);
-    int panels = (n + CS_BF16_PANEL - 1) / CS_BF16_PANEL;
+    int panels = cs_bf16_panel_count(n);
     for (int panel = 0; panel < panels; panel++) {
         uint32_t *dst = out + (size_t)panel * kp * CS_BF16_PANEL;
         for (int p = 0; p < kp; p++) {
@@ -113,7 +113,7 @@ BF16_TARGET static void pack_row_avx512(const float *src, int k, uint32_t *dst) 
     }
 }
 
-BF16_TARGET void cs_bf16_softmax_row(float *row, int k, float scale, uint32_t *dst) {
+BF16_TARGET static void softmax_row(float *row, int k, float scale, uint32_t *dst) {
     const __m512 minus_inf = _mm512_set1_ps(-__builtin_inff());
     __m512 top16 = minus_inf;
     int i = 0;
@@ -148,6 +148,13 @@ BF16_TARGET void cs_bf16_softmax_row(float *row, int k, float scale, uint32_t *d
         uint32_t lo = bf16_bits(row[i] * invs), hi = i + 1 < k ? bf16_bits(row[i + 1] * invs) : 0;
         dst[i / 2] = lo | (hi << 16);
     }
+}
+
+void cs_bf16_softmax_rows(float *s, int m, int k, float scale, uint32_t *out) {
+    int kp = pairs_of(k);
+    int rows = (m + CS_BF16_ROWS - 1) / CS_BF16_ROWS * CS_BF16_ROWS;
+    for (int r = 0; r < m; r++) softmax_row(s + (size_t)r * k, k, scale, out + (size_t)r * kp);
+    if (rows > m) memset(out + (size_t)m * kp, 0, (size_t)(rows - m) * kp * sizeof(uint32_t));
 }
 
 void cs_bf16_pack_rows(const float *a, int m, int k, int lda, uint32_t *out) {

@@ -133,22 +133,18 @@ private func bfloat16Head(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: U
                           scores sp: UnsafeMutablePointer<Float>, batch: Int, mask: AttentionMask,
                           into context: UnsafeMutablePointer<Float>, ldc: Int) {
     precondition(Precision.bfloat16.isSupported, "bfloat16 attention needs a CPU with AVX512-BF16")
-    let m = Int32(tq), n = Int32(tk), w = Int32(dh), panel = Int(CS_BF16_PANEL)
+    let m = Int32(tq), n = Int32(tk), w = Int32(dh)
     guard let rows = cs_bf16_thread_scratch(0, max(cs_bf16_packed_rows_words(m, w), cs_bf16_packed_rows_words(m, n))),
           let panels = cs_bf16_thread_scratch(1, max(cs_bf16_packed_words(n, w), cs_bf16_packed_words(w, n))) else {
         fatalError("attention: out of memory for bfloat16 buffers of \(tq) x \(tk)")
     }
     cs_bf16_pack_rows(q, m, w, Int32(ld), rows)
     cs_bf16_pack_weights(k, n, w, Int32(ld), panels)
-    cs_bf16_gemm_panels(m, n, w, rows, panels, 0, Int32((tk + panel - 1) / panel), sp, n, 0, nil, CS_BF16_LINEAR)
+    cs_bf16_gemm_panels(m, n, w, rows, panels, 0, cs_bf16_panel_count(n), sp, n, 0, nil, CS_BF16_LINEAR)
     applyMask(sp, batch: batch, tq: tq, tk: tk, mask: mask)
-    let pairs = (tk + 1) / 2
-    for i in 0..<tq { cs_bf16_softmax_row(sp + i * tk, n, scale, rows + i * pairs) }
-    let padded = (tq + Int(CS_BF16_ROWS) - 1) / Int(CS_BF16_ROWS) * Int(CS_BF16_ROWS)
-    (rows + tq * pairs).update(repeating: 0, count: (padded - tq) * pairs)
+    cs_bf16_softmax_rows(sp, m, n, scale, rows)
     cs_bf16_pack_weights_transposed(v, w, n, Int32(ld), panels)
-    cs_bf16_gemm_panels(m, w, n, rows, panels, 0, Int32((dh + panel - 1) / panel), context, Int32(ldc), 0,
-                        nil, CS_BF16_LINEAR)
+    cs_bf16_gemm_panels(m, w, n, rows, panels, 0, cs_bf16_panel_count(w), context, Int32(ldc), 0, nil, CS_BF16_LINEAR)
 }
 
 @inline(__always)

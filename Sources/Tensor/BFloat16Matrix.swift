@@ -67,15 +67,15 @@ public final class BFloat16Matrix: @unchecked Sendable {  // immutable after ini
                 cs_bf16_pack_rows(a + first * lda, Int32(last - first), k, Int32(lda), packedA + first * pairs)
             }
         }
-        let panels = (outFeatures + Int(CS_BF16_PANEL) - 1) / Int(CS_BF16_PANEL)
-        // Like gemm's pieces: about three per worker once the product is worth splitting.
-        let workers = ComputeThreads.count
-        let pieces = workers > 1 && rows * outFeatures * inFeatures >= 1 << 21 ? min(3 * workers, panels) : 1
+        // Column panels cut as gemm cuts its columns: about three pieces per worker once the
+        // product is worth splitting.
+        let pieces = GEMMPieces(length: Int(cs_bf16_panel_count(n)), minimum: 1, work: rows * outFeatures * inFeatures,
+                                workers: ComputeThreads.count, alignment: 1)
         let weights = UnsafePointer(words.baseAddress!)
         let shared = UnsafePointer(packedA)
-        ComputeThreads.forEach(pieces) { i in
-            let first = panels * i / pieces, last = panels * (i + 1) / pieces
-            cs_bf16_gemm_panels(m, n, k, shared, weights, Int32(first), Int32(last), c, Int32(ldc),
+        ComputeThreads.forEach(pieces.count) { i in
+            let part = pieces.range(i)
+            cs_bf16_gemm_panels(m, n, k, shared, weights, Int32(part.lowerBound), Int32(part.upperBound), c, Int32(ldc),
                                 accumulate ? 1 : 0, bias, quickGELU ? CS_BF16_QUICK_GELU : CS_BF16_LINEAR)
         }
     }

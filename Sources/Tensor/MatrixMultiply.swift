@@ -52,9 +52,13 @@ public func gemm(
 struct GEMMPieces {
     let count: Int
     private let length: Int
+    private let alignment: Int
 
-    init(length: Int, minimum: Int, work: Int, workers: Int) {
+    /// `alignment`: piece boundaries fall on multiples of it (16 columns or rows for OpenBLAS's
+    /// kernels; 1 when the units are already kernel-sized, as the bfloat16 kernel's panels are).
+    init(length: Int, minimum: Int, work: Int, workers: Int, alignment: Int = 16) {
         self.length = length
+        self.alignment = alignment
         // Below ~2 M multiply-adds a product takes well under a millisecond; splitting costs more.
         if workers <= 1 || work < 1 << 21 || length < 2 * minimum {
             count = 1
@@ -63,10 +67,10 @@ struct GEMMPieces {
         }
     }
 
-    /// Piece i: equal blocks, multiples of 16 except the last.
+    /// Piece i: equal blocks, multiples of `alignment` except the last.
     func range(_ i: Int) -> Range<Int> {
         let block = (length + count - 1) / count
-        let aligned = (block + 15) / 16 * 16
+        let aligned = (block + alignment - 1) / alignment * alignment
         let start = min(i * aligned, length)
         return start..<(i == count - 1 ? length : min(start + aligned, length))
     }

@@ -23,4 +23,11 @@ public enum Precision: String, Sendable, CaseIterable {
     }
 
     private static let bfloat16Hardware = cs_bf16_supported() != 0
+
+    /// `name` for things made in this precision that must not mix with float32's (prompt
+    /// caches: in memory per checkpoint, on disk per model kind). float32 keeps the name, so
+    /// existing caches stay valid.
+    public func tagged(_ name: String) -> String {
+        self == .float32 ? name : "\(name)-\(rawValue)"
+    }
 }

@@ -15,6 +15,13 @@ import Testing
             let covered = (0..<pieces.count).flatMap { Array(pieces.range($0)) }
             #expect(covered == Array(0..<length), "\(length) in \(pieces.count) pieces")
         }
+        // Kernel-sized units (the bfloat16 kernel's 32-column panels): no further alignment.
+        for (length, workers) in [(72, 2), (24, 2), (2, 2), (96, 8)] {
+            let pieces = GEMMPieces(length: length, minimum: 1, work: 1 << 22, workers: workers, alignment: 1)
+            let covered = (0..<pieces.count).flatMap { Array(pieces.range($0)) }
+            #expect(covered == Array(0..<length), "\(length) panels in \(pieces.count) pieces")
+            #expect(pieces.count == min(3 * workers, length))
+        }
         #expect(GEMMPieces(length: 700, minimum: 64, work: 1 << 20, workers: 2).count == 1, "small products stay whole")
         #expect(GEMMPieces(length: 700, minimum: 64, work: 1 << 22, workers: 1).count == 1)
     }

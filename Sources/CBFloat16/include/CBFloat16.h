@@ -12,6 +12,8 @@
 
 /// Columns of W per packed panel (two 16-lane float32 accumulators).
 #define CS_BF16_PANEL 32
+/// Panels holding n columns.
+static inline int cs_bf16_panel_count(int n) { return (n + CS_BF16_PANEL - 1) / CS_BF16_PANEL; }
 /// Rows of A per kernel call; packed A is padded to a multiple of this.
 #define CS_BF16_ROWS 8
 
@@ -31,11 +33,12 @@ void cs_bf16_pack_weights_transposed(const float *s, int n, int k, int lds, uint
 /// to a multiple of CS_BF16_ROWS. `out` holds cs_bf16_packed_rows_words(m, k) words.
 size_t cs_bf16_packed_rows_words(int m, int k);
 void cs_bf16_pack_rows(const float *a, int m, int k, int lda, uint32_t *out);
-/// Softmax of one attention score row, rounded into one row of that layout: p = exp(scale *
-/// (x - max)) / sum, in AVX-512 (this path only runs on AVX512-BF16 CPUs). `row` is scratch
-/// (overwritten with the unnormalised exponentials). A row that is all -infinity (nothing to
-/// attend to) gives zeros. Padding rows are the caller's to zero.
-void cs_bf16_softmax_row(float *row, int k, float scale, uint32_t *out);
+/// Softmax of attention scores S [m, k] (row stride k), rounded into packed rows as
+/// cs_bf16_pack_rows lays them out (zero padding rows included): p = exp(scale * (x - max)) /
+/// sum per row, in AVX-512 (this path only runs on AVX512-BF16 CPUs), each row normalised while
+/// it is rounded, in L1. `s` is scratch (overwritten with the unnormalised exponentials). A row
+/// that is all -infinity (nothing to attend to) gives zeros.
+void cs_bf16_softmax_rows(float *s, int m, int k, float scale, uint32_t *out);
 
 /// What the kernel does to each output before storing it (after the bias).
 #define CS_BF16_LINEAR 0

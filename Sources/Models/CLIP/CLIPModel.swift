@@ -46,7 +46,7 @@ public struct CLIPModel: Sendable {
         weights.allowUnused { $0.hasSuffix("embeddings.position_ids") }
         try weights.finish()
         logitScale = scale.storage[0]
-        self.checkpointID = cacheIdentity(checkpointID ?? weights.file.url.path, precision)
+        self.checkpointID = precision.tagged(checkpointID ?? weights.file.url.path)
     }
 
     /// Loads config.json and model.safetensors from a checkpoint directory.

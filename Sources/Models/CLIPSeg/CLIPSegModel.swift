@@ -45,7 +45,7 @@ public struct CLIPSegModel: Sendable {
                 || key.hasSuffix("embeddings.position_ids")
         }
         try weights.finish()
-        self.checkpointID = cacheIdentity(checkpointID ?? weights.file.url.path, precision)
+        self.checkpointID = precision.tagged(checkpointID ?? weights.file.url.path)
     }
 
     /// Loads config.json and model.safetensors from a checkpoint directory.

@@ -70,7 +70,7 @@ public final class OWLViTDetector: @unchecked Sendable {  // the preprocessor is
         let tokenizer = try CLIPTokenizer(directory: directory)
         queryEncoder = OWLViTQueryEncoder(tower: textTower, projection: projection, tokenizer: tokenizer,
                                           cache: cache,
-                                          checkpointID: cacheIdentity("owlvit:" + checkpointIdentity(weightsURL), precision))
+                                          checkpointID: precision.tagged("owlvit:" + checkpointIdentity(weightsURL)))
         preprocessor = try ImagePreprocessor(directory: directory, family: .owlViT, backend: backend)
     }
 

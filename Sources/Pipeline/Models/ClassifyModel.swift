@@ -23,7 +23,7 @@ public final class ClassifyModel: FrameModel {
         let checkpoint = self.checkpoint
         _ = try environment.prompts.embeddings(
             for: prompts, memoryKey: checkpoint.model.checkpointID,
-            checkpointHash: try CheckpointFingerprint.of(directory: directory), kind: spec.precision == .float32 ? "clip" : "clip-\(spec.precision.rawValue)"
+            checkpointHash: try CheckpointFingerprint.of(directory: directory), kind: spec.precision.tagged("clip")
         ) { try checkpoint.textEmbeddings($0) }
         classifier = try checkpoint.classifier(labels: spec.prompts, template: spec.template,
                                                cache: environment.prompts.memory)

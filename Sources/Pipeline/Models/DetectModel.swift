@@ -24,7 +24,7 @@ public final class DetectModel: FrameModel {
         let encoder = detector.queryEncoder
         _ = try environment.prompts.embeddings(
             for: spec.prompts, memoryKey: encoder.checkpointID,
-            checkpointHash: try CheckpointFingerprint.of(directory: directory), kind: spec.precision == .float32 ? "owlvit" : "owlvit-\(spec.precision.rawValue)"
+            checkpointHash: try CheckpointFingerprint.of(directory: directory), kind: spec.precision.tagged("owlvit")
         ) { try encoder.computeEmbeddings($0) }
         queries = try detector.queries(spec.prompts)
     }

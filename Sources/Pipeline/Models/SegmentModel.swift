@@ -16,7 +16,7 @@ public final class SegmentModel: FrameModel {
         let tokenizer = try CLIPTokenizer(directory: directory)
         let embeddings = try environment.prompts.embeddings(
             for: spec.prompts, memoryKey: model.checkpointID,
-            checkpointHash: try CheckpointFingerprint.of(directory: directory), kind: spec.precision == .float32 ? "clipseg" : "clipseg-\(spec.precision.rawValue)"
+            checkpointHash: try CheckpointFingerprint.of(directory: directory), kind: spec.precision.tagged("clipseg")
         ) { try CLIPSegSegmenter.embed($0, model: model, tokenizer: tokenizer) }
         segmenter = try CLIPSegSegmenter(
             model: model, preprocessor: ImagePreprocessor(directory: directory, family: .vit),
