@@ -159,7 +159,11 @@ def render(scene, width, height):
 def random_object(rng, width, height, partial=False):
     short = min(width, height)
     size = float(rng.uniform(0.10, 0.40) * short)
-    margin = -size * 0.25 if partial else size / 2
+    # partial: the centre may lie up to half the size beyond the border, so every share of the
+    # object from a sliver to all of it shows, as when objects enter and leave a video (with a
+    # quarter, nothing under ~25% was ever drawn, and the detector fired on slivers it had never
+    # been shown as negatives)
+    margin = -size * 0.5 if partial else size / 2
     return {"colour": list(COLOURS)[rng.integers(0, 5)], "shape": SHAPES[rng.integers(0, 4)],
             "size": round(size, 3),
             "cx": round(float(rng.uniform(margin, width - margin)), 3),
