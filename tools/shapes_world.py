@@ -159,15 +159,20 @@ def render(scene, width, height):
 def random_object(rng, width, height, partial=False):
     short = min(width, height)
     size = float(rng.uniform(0.10, 0.40) * short)
-    # partial: the centre may lie up to half the size beyond the border, so every share of the
-    # object from a sliver to all of it shows, as when objects enter and leave a video (with a
-    # quarter, nothing under ~25% was ever drawn, and the detector fired on slivers it had never
-    # been shown as negatives)
-    margin = -size * 0.5 if partial else size / 2
-    return {"colour": list(COLOURS)[rng.integers(0, 5)], "shape": SHAPES[rng.integers(0, 4)],
-            "size": round(size, 3),
-            "cx": round(float(rng.uniform(margin, width - margin)), 3),
-            "cy": round(float(rng.uniform(margin, height - margin)), 3)}
+    obj = {"colour": list(COLOURS)[rng.integers(0, 5)], "shape": SHAPES[rng.integers(0, 4)],
+           "size": round(size, 3),
+           "cx": round(float(rng.uniform(size / 2, width - size / 2)), 3),
+           "cy": round(float(rng.uniform(size / 2, height - size / 2)), 3)}
+    if partial and rng.random() < 0.5:
+        # Half the objects of a partial scene straddle a border, their centre within half their
+        # size of it on either side, so every share of them shows, from a sliver to all of it, as
+        # when objects enter and leave a video. (Drawn anywhere up to a quarter over the border
+        # instead, nothing under ~25% ever showed, and the detector fired on slivers it had
+        # never been shown as negatives.)
+        edge, offset = int(rng.integers(0, 4)), float(rng.uniform(-size / 2, size / 2))
+        key, extent = ("cx", width) if edge < 2 else ("cy", height)
+        obj[key] = round(offset if edge % 2 == 0 else extent - offset, 3)
+    return obj
 
 
 def random_scene(rng, width, height, objects=(1, 4), partial=False):
