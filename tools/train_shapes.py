@@ -16,6 +16,7 @@ then further schedules, each a fresh warm-up and cosine from the weights the las
   python tools/train_shapes.py owlvit  --work W --restart-schedule --steps 1500 --lr 2e-4 --partial-share 0.6 --threads 2
   python tools/train_shapes.py owlvit  --work W --restart-schedule --steps 2000 --lr 2e-4 --partial-share 0.6 --threads 2
   python tools/train_shapes.py owlvit  --work W --restart-schedule --steps 3000 --lr 2e-4 --partial-share 0.6 --threads 2
+  python tools/train_shapes.py owlvit  --work W --restart-schedule --steps 1500 --lr 1e-4 --partial-share 0.6 --threads 2
   python tools/train_shapes.py export  --work W --samples samples
 The README says what each took. Where a rerun differs from how the shipped models were made:
 the shipped OWL-ViT's first 3500 steps made targets of objects from 30% visible (the script now
