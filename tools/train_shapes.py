@@ -130,7 +130,7 @@ def tokens(tok, texts, length=None):
 PARTIAL_SHARE = 0.3  # of training scenes with objects over the border (--partial-share)
 
 
-def draw_scene(rng, square_only=False):
+def draw_scene(rng, square_only=False, partial_share=PARTIAL_SHARE):
     """A training scene at a random size and aspect (square, 4:3 or 3:4, 96 to 200 px on the
     short side), sometimes with objects running over the border as in the videos."""
     from PIL import Image
@@ -138,7 +138,7 @@ def draw_scene(rng, square_only=False):
     aspect = 1.0 if square_only else [1.0, 4 / 3, 3 / 4][rng.integers(0, 3)]
     w, h = (round(short * aspect), short) if aspect >= 1 else (short, round(short / aspect))
     single = rng.random() < 0.4
-    partial = (not square_only) and rng.random() < PARTIAL_SHARE
+    partial = (not square_only) and rng.random() < partial_share
     scene = world.random_scene(rng, w, h, (1, 1) if single else (1, 4), partial)
     img, truth = world.render(scene, w, h)
     return Image.fromarray(img), scene, truth, w, h
@@ -324,7 +324,8 @@ def lr_at(step, steps, peak, warmup=60):
     return peak * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, steps - warmup))))
 
 
-def train(stage, work, tok_dir, steps=None, init=None, threads=1, restart=False, lr=None):
+def train(stage, work, tok_dir, steps=None, init=None, threads=1, restart=False, lr=None,
+          partial_share=PARTIAL_SHARE):
     torch.set_num_threads(threads)
     out = work / stage
     out.mkdir(parents=True, exist_ok=True)
@@ -370,7 +371,7 @@ def train(stage, work, tok_dir, steps=None, init=None, threads=1, restart=False,
         for g in opt.param_groups:
             g["lr"] = lr_at(step - schedule["start"], schedule["steps"], schedule["peak"]) * g.get("scale", 1.0)
         rngs = [world.scene_rng(SEED, (STAGES[stage] << 40) + step * 1024 + i) for i in range(batch)]
-        scenes = [draw_scene(r, square_only=(stage == "clip")) for r in rngs]
+        scenes = [draw_scene(r, square_only=(stage == "clip"), partial_share=partial_share) for r in rngs]
         px = pixels(proc, [s[0] for s in scenes])
         if stage == "clip":
             caps = [clip_caption(r, s[1]) for r, s in zip(rngs, scenes)]
@@ -442,9 +443,9 @@ def train(stage, work, tok_dir, steps=None, init=None, threads=1, restart=False,
             inside = torch.stack(fg).flatten(1)
             bce = ((ce * inside).sum(1) / inside.sum(1).clamp(min=1)
                    + (ce * (1 - inside)).sum(1) / (1 - inside).sum(1).clamp(min=1)).mean() / 2
-            # Objects cover a few percent of a scene, so BCE alone is won by predicting background
-            # everywhere (no pixel reaches p = 0.5). The soft Dice term scores each present
-            # phrase's mask as a whole. Absent phrases are left to BCE: on an empty mask Dice is
+            # Objects cover a few percent of a scene, so a plain BCE alone was won by predicting
+            # background everywhere (no pixel reached p = 0.5). The soft Dice term scores each
+            # present phrase's mask as a whole. Absent phrases are left to BCE: on an empty mask Dice is
             # 1 - 1 / (sum p + 1), whose gradient vanishes once a false mask is large, and it
             # taught the decoder to predict nothing for any phrase it could not yet tell apart.
             p = logits.sigmoid().flatten(1)
@@ -534,12 +535,11 @@ def main():
     ap.add_argument("--partial-share", type=float, default=PARTIAL_SHARE,
                     help="share of training scenes with objects over the border")
     a = ap.parse_args()
-    globals()["PARTIAL_SHARE"] = a.partial_share
     tok_dir = a.tokenizer or default_tokenizer_dir()
     if a.stage == "export":
         export(a.work, a.samples or Path(__file__).resolve().parent.parent / "samples")
     else:
-        train(a.stage, a.work, tok_dir, a.steps, a.init, a.threads, a.restart_schedule, a.lr)
+        train(a.stage, a.work, tok_dir, a.steps, a.init, a.threads, a.restart_schedule, a.lr, a.partial_share)
 
 
 if __name__ == "__main__":
