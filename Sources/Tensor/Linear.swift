@@ -95,14 +95,14 @@ public struct Linear: Sendable {
             let fused = activation == nil || activation == .quickGELU
             x.withUnsafeBufferPointer { pa in
                 let a = pa.baseAddress ?? UnsafePointer(c)
-                if fused, let bias {
-                    bias.withUnsafeBufferPointer { pb in
-                        packed.multiply(a, rows: rows, lda: max(k, 1), into: c, ldc: n, accumulate: beta != 0,
-                                        bias: pb.baseAddress, quickGELU: activation == .quickGELU)
-                    }
-                } else {
+                func run(bias: UnsafePointer<Float>?) {
                     packed.multiply(a, rows: rows, lda: max(k, 1), into: c, ldc: n, accumulate: beta != 0,
-                                    quickGELU: fused && activation == .quickGELU)
+                                    bias: bias, quickGELU: fused && activation == .quickGELU)
+                }
+                if fused, let bias {
+                    bias.withUnsafeBufferPointer { run(bias: $0.baseAddress) }
+                } else {
+                    run(bias: nil)
                 }
             }
             return fused
