@@ -7,6 +7,7 @@
   eval_shapes.py segment  [--engine ...]
   eval_shapes.py all      [--engine ...]
   eval_shapes.py video    [--events run.ndjson]   # events vs samples/shapes.truth.json
+  eval_shapes.py videos   [--engine ...] [--count 6]  # the same check on random videos
 
 Metrics (the targets of issue 8):
   classify  top-1 over the 20 phrases on 200 single-object scenes (128x128), labels with
@@ -325,6 +326,37 @@ def events_transformers(video, truth, queries, threshold, min_frames, gap_frames
     return events, held
 
 
+def videos(args):
+    """The demo's check on random videos of the same world (tools/shapes_world.py video --seed
+    1..count, objects of every size and speed the world allows, may overlap), every phrase
+    queried: how often the sample's pass holds beyond the sample."""
+    intervals, problems = 0, []
+    for seed in range(1, args.count + 1):
+        mp4, truth_path = args.root / "videos" / f"v{seed}.mp4", args.root / "videos" / f"v{seed}.json"
+        if not truth_path.exists():
+            truth_path.parent.mkdir(parents=True, exist_ok=True)
+            world.main(["video", "--seed", str(seed), "--out", str(mp4), "--truth", str(truth_path)])
+        truth = json.loads(truth_path.read_text())
+        if args.engine == "clipstream":
+            queries = "[" + ", ".join(world.PHRASES) + "]"
+            out = subprocess.run([str(args.clipstream), "run", str(REPO / "pipelines" / "shapes-demo.yaml"),
+                                  "--input", str(mp4), "--events", "-", "--quiet",
+                                  "--set", f"shapes.model={MODELS / 'owlvit-shapes'}", "--set", f"shapes.queries={queries}"],
+                                 capture_output=True, text=True)
+            if out.returncode != 0:
+                sys.exit(f"eval_shapes.py: clipstream run failed on {mp4}: {out.stderr.strip()}")
+            events = [e for e in map(json.loads, out.stdout.splitlines()) if e.get("type") == "event"]
+        else:
+            events, _ = events_transformers(mp4, truth, world.PHRASES, args.threshold, args.min_frames,
+                                            args.gap_frames)
+        intervals += sum(len(runs) for runs in truth["intervals"].values())
+        problems += [f"v{seed}: {p}" for p in compare_events(truth, events, args.tolerance)]
+    print("\n".join(problems))
+    print(json.dumps({"metric": f"random videos: problems (events more than {args.tolerance} frames off, "
+                                "missing or extra, or on absent phrases)", "videos": args.count,
+                      "intervals": intervals, "problems": len(problems), "engine": args.engine}))
+
+
 def video(args):
     truth = json.loads(Path(args.truth).read_text())
     if args.events:
@@ -344,16 +376,18 @@ def video(args):
 def main():
     global MODELS, RESIZE, LIMIT
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=["data", "classify", "detect", "segment", "all", "video"])
+    ap.add_argument("what", choices=["data", "classify", "detect", "segment", "all", "video", "videos"])
     ap.add_argument("--root", type=Path, default=Path("/tmp/shapes_eval"))
     ap.add_argument("--engine", choices=["transformers", "clipstream"], default="transformers")
     ap.add_argument("--clipstream", type=Path, default=REPO / ".build" / "release" / "clipstream")
     ap.add_argument("--models", type=Path, default=MODELS, help="directory holding the three model dirs")
     ap.add_argument("--truth", default=str(REPO / "samples" / "shapes.truth.json"))
     ap.add_argument("--events", help="NDJSON from `clipstream run` to check instead of the reference")
-    ap.add_argument("--threshold", type=float, default=0.3)
-    ap.add_argument("--min-frames", type=int, default=2)
+    # the reference's event rules: those of pipelines/shapes-demo.yaml
+    ap.add_argument("--threshold", type=float, default=0.2)
+    ap.add_argument("--min-frames", type=int, default=3)
     ap.add_argument("--gap-frames", type=int, default=3)
+    ap.add_argument("--count", type=int, default=6, help="videos: how many random videos")
     ap.add_argument("--tolerance", type=int, default=2, help="frames")
     ap.add_argument("--resize", choices=["pil", "torchvision"], default="pil",
                     help="clipstream's resampling (transformers runs its PIL backend, as in training)")
@@ -365,6 +399,9 @@ def main():
         return
     if a.what == "video":
         sys.exit(0 if video(a) else 1)
+    if a.what == "videos":
+        videos(a)
+        return
     todo = ["classify", "detect", "segment"] if a.what == "all" else [a.what]
     for name in todo:
         r = {"classify": classify, "detect": detect, "segment": segment}[name](a.root, a.engine, a.clipstream)

@@ -17,7 +17,12 @@ then further schedules, each a fresh warm-up and cosine from the weights the las
   python tools/train_shapes.py owlvit  --work W --restart-schedule --steps 2000 --lr 2e-4 --partial-share 0.6 --threads 2
   python tools/train_shapes.py owlvit  --work W --restart-schedule --steps 3000 --lr 2e-4 --partial-share 0.6 --threads 2
   python tools/train_shapes.py owlvit  --work W --restart-schedule --steps 1500 --lr 1e-4 --partial-share 0.6 --threads 2
+  mv W/owlvit W/owlvit-96   # then a new run from that detector at 128 px, a fresh schedule from step 0:
+  python tools/train_shapes.py owlvit  --work W --init W/owlvit-96/state.pt --size 128 --steps 3000 --lr 2e-4 --partial-share 0.7 --threads 2
   python tools/train_shapes.py export  --work W --samples samples
+The last OWL-ViT run has the detector at 128 px instead of 96 (its position embeddings
+resized to the 16x16 grid, fit_positions below): the sample video's objects are 10-14 px wide at
+96, and where an entering object crosses half its area was not sharp enough there.
 The README says what each took. Where a rerun differs from how the shipped models were made:
 the shipped OWL-ViT's first 3500 steps made targets of objects from 30% visible (the script now
 uses the videos' 50% throughout, VISIBLE_FROM below); partial objects (tools/shapes_world.py)
@@ -50,7 +55,7 @@ import shapes_world as world  # noqa: E402
 
 SEED = 20261127
 STAGES = {"clip": 0, "owlvit": 1, "clipseg": 2}
-SIZE = 96  # every model's input resolution; patch 8 gives a 12x12 token grid
+SIZE = 96  # the models' input resolution (OWL-ViT's last phase: --size 128); patch 8 gives a 12x12 token grid
 TEXT = dict(vocab_size=49408, hidden_size=32, intermediate_size=128, num_hidden_layers=2,
             num_attention_heads=2, max_position_embeddings=77, hidden_act="quick_gelu",
             bos_token_id=49406, eos_token_id=49407, pad_token_id=1)
@@ -87,10 +92,10 @@ def clip_config():
     return CLIPConfig(text_config=TEXT, vision_config=VISION, projection_dim=PROJECTION)
 
 
-def owlvit_config():
+def owlvit_config(size=SIZE):
     from transformers import OwlViTConfig
     text = dict(TEXT, max_position_embeddings=16, pad_token_id=0)
-    return OwlViTConfig(text_config=text, vision_config=VISION, projection_dim=PROJECTION)
+    return OwlViTConfig(text_config=text, vision_config=dict(VISION, image_size=size), projection_dim=PROJECTION)
 
 
 def clipseg_config():
@@ -101,15 +106,15 @@ def clipseg_config():
                          use_complex_transposed_convolution=True)
 
 
-def image_processor(kind):
-    """The preprocessing each model's processor does, at SIZE."""
+def image_processor(kind, size=SIZE):
+    """The preprocessing each model's processor does, at its input size."""
     if kind == "clip":
         from transformers.models.clip.image_processing_pil_clip import CLIPImageProcessorPil
         return CLIPImageProcessorPil(size={"shortest_edge": SIZE}, crop_size={"height": SIZE, "width": SIZE})
     if kind == "owlvit":
         from transformers.models.owlvit.image_processing_pil_owlvit import OwlViTImageProcessorPil
-        return OwlViTImageProcessorPil(size={"height": SIZE, "width": SIZE},
-                                       crop_size={"height": SIZE, "width": SIZE})
+        return OwlViTImageProcessorPil(size={"height": size, "width": size},
+                                       crop_size={"height": size, "width": size})
     from transformers.models.vit.image_processing_pil_vit import ViTImageProcessorPil
     return ViTImageProcessorPil(size={"height": SIZE, "width": SIZE}, resample=2,
                                 image_mean=[0.485, 0.456, 0.406], image_std=[0.229, 0.224, 0.225])
@@ -254,6 +259,21 @@ def owlvit_outputs(model, pixel_values, input_ids, attention_mask):
 
 # ---- the training loop -----------------------------------------------------------------------
 
+def trained_detector(init):
+    """The state dict of a trained OWL-ViT when `init` is one (a state.pt of the owlvit stage or
+    a saved OwlViTForObjectDetection directory), else None."""
+    if init is None:
+        return None
+    init = Path(init)
+    if init.is_dir():
+        if json.loads((init / "config.json").read_text()).get("model_type") != "owlvit":
+            return None
+        from transformers import OwlViTForObjectDetection
+        return OwlViTForObjectDetection.from_pretrained(init).state_dict()
+    state = torch.load(init, weights_only=False)["model"]
+    return state if any(k.startswith("owlvit.") for k in state) else None
+
+
 def clip_weights(work, init=None):
     """The trained CLIP's state dict: `init` may be a saved model directory or a state.pt of
     the CLIP stage (to start while CLIP is still training)."""
@@ -264,17 +284,40 @@ def clip_weights(work, init=None):
     return torch.load(init, weights_only=False)["model"]
 
 
-def build(stage, work, init=None):
+VISION_POSITIONS = "vision_model.embeddings.position_embedding.weight"
+
+
+def fit_positions(state, model):
+    """The state dict with its vision position embeddings resized to the model's patch grid
+    (bicubic over the grid, the class position kept, as the models' interpolate_pos_encoding
+    does at run time), so a tower trained at 96 px continues at 128 px."""
+    target = next(v for k, v in model.state_dict().items() if k.endswith(VISION_POSITIONS))
+    state = dict(state)
+    for key, value in state.items():
+        if not key.endswith(VISION_POSITIONS) or value.shape == target.shape:
+            continue
+        old, new, dim = math.isqrt(value.shape[0] - 1), math.isqrt(target.shape[0] - 1), value.shape[1]
+        grid = value[1:].reshape(1, old, old, dim).permute(0, 3, 1, 2)
+        grid = F.interpolate(grid, size=(new, new), mode="bicubic", align_corners=False)
+        state[key] = torch.cat([value[:1], grid.permute(0, 2, 3, 1).reshape(new * new, dim)])
+    return state
+
+
+def build(stage, work, init=None, size=SIZE):
     from transformers import CLIPModel, CLIPSegForImageSegmentation, OwlViTForObjectDetection
     torch.manual_seed(SEED + STAGES[stage])
     if stage == "clip":
         return CLIPModel(clip_config())
     if stage == "owlvit":
+        model = OwlViTForObjectDetection(owlvit_config(size))
+        detector = trained_detector(init)
+        if detector is not None:  # a new run from a trained detector, e.g. at a larger size
+            model.load_state_dict(fit_positions(detector, model))
+            return model
         # Both towers start from the trained CLIP, as OWL-ViT starts from a contrastive
         # checkpoint: its text queries and patch tokens already know colours and shapes. The
         # class head starts at a 1% prior as focal-loss detectors do, with a logit scale of 10
         # on the cosine similarities, so the first steps are not swamped by negatives.
-        model = OwlViTForObjectDetection(owlvit_config())
         with torch.no_grad():
             head = model.class_head
             head.logit_shift.weight.zero_()
@@ -291,7 +334,7 @@ def build(stage, work, init=None):
         state = {k.replace("pre_layrnorm", "pre_layernorm"): v for k, v in clip_weights(work, init).items()}
         positions = "text_model.embeddings.position_embedding.weight"
         state[positions] = state[positions][: model.config.text_config.max_position_embeddings]
-        result = model.owlvit.load_state_dict(state, strict=False)
+        result = model.owlvit.load_state_dict(fit_positions(state, model.owlvit), strict=False)
         assert not result.missing_keys and not result.unexpected_keys, result
         return model
     # CLIPSeg starts from the trained CLIP and fine-tunes its vision tower with the decoder:
@@ -325,15 +368,15 @@ def lr_at(step, steps, peak, warmup=60):
 
 
 def train(stage, work, tok_dir, steps=None, init=None, threads=1, restart=False, lr=None,
-          partial_share=PARTIAL_SHARE):
+          partial_share=PARTIAL_SHARE, size=SIZE):
     torch.set_num_threads(threads)
     out = work / stage
     out.mkdir(parents=True, exist_ok=True)
     plan_steps, batch, peak = PLAN[stage]
     steps = steps or plan_steps
-    model = build(stage, work, init)
+    model = build(stage, work, init, size)
     tok = tokenizer(tok_dir)
-    proc = image_processor(stage)
+    proc = image_processor(stage, size)
     params = [p for p in model.parameters() if p.requires_grad]
     if stage == "clipseg":  # the pretrained towers move at half the decoder's rate
         towers = set(id(p) for p in model.clip.parameters())
@@ -350,6 +393,9 @@ def train(stage, work, tok_dir, steps=None, init=None, threads=1, restart=False,
     state_path = out / "state.pt"
     if state_path.exists():
         state = torch.load(state_path, weights_only=False)
+        if any(v.shape != model.state_dict()[k].shape for k, v in state["model"].items()):
+            sys.exit(f"train_shapes.py: {state_path} holds a model of another input size than --size {size}; "
+                     "start a new run from it with --init in another work directory.")
         model.load_state_dict(state["model"])
         step, spent = state["step"], state["seconds"]
         saved = state.get("schedule")
@@ -527,19 +573,24 @@ def main():
     ap.add_argument("--steps", type=int, default=None, help="override the planned step count (smoke tests)")
     ap.add_argument("--samples", type=Path, default=None)
     ap.add_argument("--init", type=Path, default=None,
-                    help="owlvit, clipseg: the CLIP to start from (dir or state.pt)")
+                    help="owlvit, clipseg: the CLIP to start from (dir or state.pt); owlvit: or a trained OWL-ViT")
     ap.add_argument("--threads", type=int, default=1, help="torch threads")
     ap.add_argument("--restart-schedule", action="store_true",
                     help="continue from WORK/<stage>/state.pt with a fresh optimiser and a new schedule of --steps steps")
     ap.add_argument("--lr", type=float, default=None, help="peak learning rate (default: the stage's plan)")
     ap.add_argument("--partial-share", type=float, default=PARTIAL_SHARE,
                     help="share of training scenes with objects over the border")
+    ap.add_argument("--size", type=int, default=SIZE,
+                    help="owlvit: the model's input size (a detector given by --init is resized to it)")
     a = ap.parse_args()
     tok_dir = a.tokenizer or default_tokenizer_dir()
     if a.stage == "export":
         export(a.work, a.samples or Path(__file__).resolve().parent.parent / "samples")
     else:
-        train(a.stage, a.work, tok_dir, a.steps, a.init, a.threads, a.restart_schedule, a.lr, a.partial_share)
+        if a.size != SIZE and a.stage != "owlvit":
+            ap.error("--size applies to the owlvit stage only")
+        train(a.stage, a.work, tok_dir, a.steps, a.init, a.threads, a.restart_schedule, a.lr, a.partial_share,
+              a.size)
 
 
 if __name__ == "__main__":
