@@ -21,8 +21,8 @@ then further schedules, each a fresh warm-up and cosine from the weights the las
   python tools/train_shapes.py owlvit  --work W --init W/owlvit-96/state.pt --size 128 --steps 3000 --lr 2e-4 --partial-share 0.7 --threads 2
   python tools/train_shapes.py export  --work W --samples samples
 The last OWL-ViT run has the detector at 128 px instead of 96 (its position embeddings
-resized to the 16x16 grid, fit_positions below): the sample video's objects are 10-14 px wide at
-96, and where an entering object crosses half its area was not sharp enough there.
+resized to the 16x16 grid, fit_positions below): at 96 the sample video's objects are 10-18 px
+across, and where an entering object crosses half its area was not sharp enough there.
 The README says what each took. Where a rerun differs from how the shipped models were made:
 the shipped OWL-ViT's first 3500 steps made targets of objects from 30% visible (the script now
 uses the videos' 50% throughout, VISIBLE_FROM below); partial objects (tools/shapes_world.py)
