@@ -2,36 +2,24 @@
 """Trains the tiny shapes-world CLIP, OWL-ViT and CLIPSeg that samples/models/ ships.
 
 Reference venv, CPU (the build machine has 2 cores). The shipped checkpoints come from:
-  python tools/train_shapes.py clip    --work W --threads 2     # 2400 steps, both cores
-  python tools/train_shapes.py owlvit  --work W &               # from CLIP's towers, one core:
-  python tools/train_shapes.py owlvit  --work W --steps 3500    #   2000 steps, resumed to 3500
-  python tools/train_shapes.py owlvit  --work W --steps 4100    #   and to 4100 (each resume
-                                                                #   stretches the cosine)
-  python tools/train_shapes.py clipseg --work W                 # from CLIP's towers, the other core
-then further schedules, each a fresh warm-up and cosine from the weights the last one left:
-  python tools/train_shapes.py owlvit  --work W --restart-schedule --steps 1000 --lr 2e-4
-  python tools/train_shapes.py owlvit  --work W --restart-schedule --steps 3000 --lr 2e-4 --partial-share 0.6
-  python tools/train_shapes.py clipseg --work W --restart-schedule --steps 2000 --lr 1e-3   # beside it
-  python tools/train_shapes.py owlvit  --work W --restart-schedule --steps 1200 --lr 1e-4 --partial-share 0.6 --threads 2
-  python tools/train_shapes.py owlvit  --work W --restart-schedule --steps 1500 --lr 2e-4 --partial-share 0.6 --threads 2
-  python tools/train_shapes.py owlvit  --work W --restart-schedule --steps 2000 --lr 2e-4 --partial-share 0.6 --threads 2
-  python tools/train_shapes.py owlvit  --work W --restart-schedule --steps 3000 --lr 2e-4 --partial-share 0.6 --threads 2
-  python tools/train_shapes.py owlvit  --work W --restart-schedule --steps 1500 --lr 1e-4 --partial-share 0.6 --threads 2
-  mv W/owlvit W/owlvit-96   # then a new run from that detector at 128 px, a fresh schedule from step 0:
-  python tools/train_shapes.py owlvit  --work W --init W/owlvit-96/state.pt --size 128 --steps 3000 --lr 2e-4 --partial-share 0.7 --threads 2
-  python tools/train_shapes.py export  --work W --samples samples
-The last OWL-ViT run has the detector at 128 px instead of 96 (its position embeddings
-resized to the 16x16 grid, fit_positions below): at 96 the sample video's objects are 10-18 px
-across, and where an entering object crosses half its area was not sharp enough there.
-The README says what each took. Where a rerun differs from how the shipped models were made:
-the shipped OWL-ViT's first 3500 steps made targets of objects from 30% visible (the script now
-uses the videos' 50% throughout, VISIBLE_FROM below); partial objects (tools/shapes_world.py)
-now straddle a border with any share in view, from a sliver on: OWL-ViT's steps before 8100 and
-all of CLIPSeg's drew them at most a quarter of their size over the border, and OWL-ViT's steps
-8100-10800 anywhere up to half their size over it; CLIPSeg's first 1200 steps used a plain mean
-BCE (now balanced between object and background pixels).
+  python tools/train_shapes.py all    --work W      # RECIPE below, in an hour on the 2 cores
+  python tools/train_shapes.py export --work W --samples samples
+`all` runs RECIPE's runs as child processes (logs in W/<run>.log), each as soon as the runs it
+starts from have finished and its cores are free:
+  clip-64    CLIP at 64 px, 2400 steps, both cores
+  clip       that CLIP continued at 96 px, 600 steps, one core  | beside them, on the other core:
+  clipseg    CLIPSeg at 96 px from it, 2000 steps, one core     | owlvit-64  OWL-ViT at 64 px from
+                                                                |            clip-64, 8500 steps
+  owlvit     OWL-ViT continued at 128 px, 2000 steps, both cores
+Small inputs first: a step at 64 px costs about a quarter of one at 128 (64 tokens against
+256), and what the towers learn there carries over when their position embeddings are resized
+to the larger grid (fit_positions). CLIP ends at 96 px because at 64 the smallest objects are
+6 px and its shape top-1 stops short of 0.9; OWL-ViT ends at 128 because at smaller sizes
+where an object entering the video crosses half its area was not sharp enough for the demo.
+Any run can also be started alone, e.g.
+  python tools/train_shapes.py owlvit --work W --out owlvit-64 --init W/clip-64/final --size 64 --steps 8500 --partial-share 0.7
 
-Every stage checkpoints to WORK/<stage>/state.pt every 50 steps and resumes from it, so a killed
+Every run checkpoints to WORK/<run>/state.pt every 50 steps and resumes from it, so a killed
 run continues where it stopped. Training data is drawn from tools/shapes_world.py with the scene
 seed (SEED, stage, step, index), so a resumed run sees the same scenes as an uninterrupted one.
 
@@ -55,7 +43,7 @@ import shapes_world as world  # noqa: E402
 
 SEED = 20261127
 STAGES = {"clip": 0, "owlvit": 1, "clipseg": 2}
-SIZE = 96  # the models' input resolution (OWL-ViT's last phase: --size 128); patch 8 gives a 12x12 token grid
+SIZE = 96  # --size's default; RECIPE starts at 64, ships CLIP and CLIPSeg at 96, OWL-ViT at 128 (patch 8)
 TEXT = dict(vocab_size=49408, hidden_size=32, intermediate_size=128, num_hidden_layers=2,
             num_attention_heads=2, max_position_embeddings=77, hidden_act="quick_gelu",
             bos_token_id=49406, eos_token_id=49407, pad_token_id=1)
@@ -66,11 +54,9 @@ VISION = dict(image_size=SIZE, patch_size=8, hidden_size=96, intermediate_size=3
 # sliver entering the frame and events start and end where the truth says.
 VISIBLE_FROM = world.VISIBLE_FRACTION
 PROJECTION = 32  # OWL-ViT's class head needs projection_dim == text hidden_size
-SEG_OUT = SIZE // 2  # the complex transposed convolution upsamples patch 8 tokens 2x2, then 2x2
-# CLIP first with both cores (~20 min undisturbed), then OWL-ViT and CLIPSeg side by side, one
-# core each, both starting from it. OWL-ViT's resumed steps (see the header) take the whole run
-# past the issue's hour: the README gives the times.
-PLAN = {  # steps, batch, peak learning rate
+# CLIPSeg's logits are half the input size: its complex transposed convolution upsamples the
+# patch 8 tokens 2x2, then 2x2.
+PLAN = {  # steps (RECIPE's runs set their own), batch, peak learning rate
     "clip": (2400, 64, 1e-3),
     "owlvit": (2000, 32, 5e-4),
     "clipseg": (1200, 24, 2e-3),
@@ -87,9 +73,9 @@ def tokenizer(path):
     return CLIPTokenizer(str(Path(path) / "vocab.json"), str(Path(path) / "merges.txt"))
 
 
-def clip_config():
+def clip_config(size=SIZE):
     from transformers import CLIPConfig
-    return CLIPConfig(text_config=TEXT, vision_config=VISION, projection_dim=PROJECTION)
+    return CLIPConfig(text_config=TEXT, vision_config=dict(VISION, image_size=size), projection_dim=PROJECTION)
 
 
 def owlvit_config(size=SIZE):
@@ -98,9 +84,9 @@ def owlvit_config(size=SIZE):
     return OwlViTConfig(text_config=text, vision_config=dict(VISION, image_size=size), projection_dim=PROJECTION)
 
 
-def clipseg_config():
+def clipseg_config(size=SIZE):
     from transformers import CLIPSegConfig
-    return CLIPSegConfig(text_config=TEXT, vision_config=VISION, projection_dim=PROJECTION,
+    return CLIPSegConfig(text_config=TEXT, vision_config=dict(VISION, image_size=size), projection_dim=PROJECTION,
                          extract_layers=[1, 2, 3], reduce_dim=32, decoder_num_attention_heads=4,
                          decoder_intermediate_size=128, conditional_layer=0,
                          use_complex_transposed_convolution=True)
@@ -110,13 +96,13 @@ def image_processor(kind, size=SIZE):
     """The preprocessing each model's processor does, at its input size."""
     if kind == "clip":
         from transformers.models.clip.image_processing_pil_clip import CLIPImageProcessorPil
-        return CLIPImageProcessorPil(size={"shortest_edge": SIZE}, crop_size={"height": SIZE, "width": SIZE})
+        return CLIPImageProcessorPil(size={"shortest_edge": size}, crop_size={"height": size, "width": size})
     if kind == "owlvit":
         from transformers.models.owlvit.image_processing_pil_owlvit import OwlViTImageProcessorPil
         return OwlViTImageProcessorPil(size={"height": size, "width": size},
                                        crop_size={"height": size, "width": size})
     from transformers.models.vit.image_processing_pil_vit import ViTImageProcessorPil
-    return ViTImageProcessorPil(size={"height": SIZE, "width": SIZE}, resample=2,
+    return ViTImageProcessorPil(size={"height": size, "width": size}, resample=2,
                                 image_mean=[0.485, 0.456, 0.406], image_std=[0.229, 0.224, 0.225])
 
 
@@ -307,7 +293,10 @@ def build(stage, work, init=None, size=SIZE):
     from transformers import CLIPModel, CLIPSegForImageSegmentation, OwlViTForObjectDetection
     torch.manual_seed(SEED + STAGES[stage])
     if stage == "clip":
-        return CLIPModel(clip_config())
+        model = CLIPModel(clip_config(size))
+        if init is not None:  # a CLIP trained at another size continues at this one
+            model.load_state_dict(fit_positions(clip_weights(work, init), model))
+        return model
     if stage == "owlvit":
         model = OwlViTForObjectDetection(owlvit_config(size))
         detector = trained_detector(init)
@@ -343,8 +332,8 @@ def build(stage, work, init=None, size=SIZE):
     # paper: trained with the masks it collapsed the 20 phrases' conditional embeddings into
     # five near-identical groups (cosine 0.9-1.0), and whole groups of phrases were never
     # segmented (mIoU 0.107).
-    model = CLIPSegForImageSegmentation(clipseg_config())
-    missing = model.clip.load_state_dict(clip_weights(work, init), strict=False)
+    model = CLIPSegForImageSegmentation(clipseg_config(size))
+    missing = model.clip.load_state_dict(fit_positions(clip_weights(work, init), model.clip), strict=False)
     assert not missing.missing_keys, missing
     with torch.no_grad():  # transformers leaves the decoder's linears at unit variance
         for m in model.decoder.modules():
@@ -368,9 +357,9 @@ def lr_at(step, steps, peak, warmup=60):
 
 
 def train(stage, work, tok_dir, steps=None, init=None, threads=1, restart=False, lr=None,
-          partial_share=PARTIAL_SHARE, size=SIZE):
+          partial_share=PARTIAL_SHARE, size=SIZE, out=None):
     torch.set_num_threads(threads)
-    out = work / stage
+    out = work / (out or stage)
     out.mkdir(parents=True, exist_ok=True)
     plan_steps, batch, peak = PLAN[stage]
     steps = steps or plan_steps
@@ -472,10 +461,10 @@ def train(stage, work, tok_dir, steps=None, init=None, threads=1, restart=False,
                 objects = np.zeros((h, w), np.float32)
                 for m in pm.values():
                     objects = np.maximum(objects, m.astype(np.float32))
-                objects = F.interpolate(torch.from_numpy(objects)[None, None], size=(SEG_OUT, SEG_OUT), mode="area")[0, 0]
+                objects = F.interpolate(torch.from_numpy(objects)[None, None], size=(size // 2, size // 2), mode="area")[0, 0]
                 for p in chosen:
                     m = pm.get(p, np.zeros((h, w), bool)).astype(np.float32)
-                    m = F.interpolate(torch.from_numpy(m)[None, None], size=(SEG_OUT, SEG_OUT), mode="area")[0, 0]
+                    m = F.interpolate(torch.from_numpy(m)[None, None], size=(size // 2, size // 2), mode="area")[0, 0]
                     img_idx.append(i), prompt_idx.append(world.PHRASES.index(p)), masks.append(m)
                     fg.append(objects)
             img_idx, prompt_idx = torch.tensor(img_idx), torch.tensor(prompt_idx)
@@ -523,6 +512,65 @@ def train(stage, work, tok_dir, steps=None, init=None, threads=1, restart=False,
     print(f"{stage} done: {steps} steps in {total:.0f}s", flush=True)
 
 
+# ---- the whole recipe in one command, within the hour on the 2 cores -------------------------
+
+# Each run: its directory under --work, the runs whose models it starts from, the cores it
+# takes (its torch threads), and its arguments. A run starts once those runs have finished and
+# its cores are free. Every run is deterministic given its inputs and thread count, so the order
+# runs happen to start in changes no weight. Small inputs first, where a step is cheap (64 px:
+# 64 tokens, against 144 at 96 px and 256 at 128), then each tower continues at its final size
+# with its position embeddings resized (fit_positions).
+RECIPE = [
+    ("clip-64", [], 2, ["clip", "--size", "64"]),
+    ("clip", ["clip-64"], 1, ["clip", "--init", "{work}/clip-64/final", "--size", "96", "--steps", "600",
+                              "--lr", "3e-4"]),
+    ("owlvit-64", ["clip-64"], 1, ["owlvit", "--init", "{work}/clip-64/final", "--size", "64", "--steps", "8500",
+                                   "--partial-share", "0.7"]),
+    ("clipseg", ["clip"], 1, ["clipseg", "--init", "{work}/clip/final", "--size", "96", "--steps", "2000"]),
+    ("owlvit", ["owlvit-64"], 2, ["owlvit", "--init", "{work}/owlvit-64/final", "--size", "128", "--steps", "2000",
+                                  "--lr", "2e-4", "--partial-share", "0.7"]),
+]
+CORES = 2
+
+
+def train_all(work, tok_dir):
+    """Runs RECIPE as child processes, each logging to WORK/<run>.log. A run whose final model
+    exists is skipped and a killed run resumes from its state, so rerunning continues."""
+    import subprocess
+    work.mkdir(parents=True, exist_ok=True)
+    done = {name for name, *_ in RECIPE if (work / name / "final" / "training.json").exists()}
+    pending = [r for r in RECIPE if r[0] not in done]
+    running = {}  # name -> (process, cores)
+    t0 = time.time()
+    while pending or running:
+        free = CORES - sum(c for _, c in running.values())
+        for run in list(pending):
+            name, needs, cores, args = run
+            if cores <= free and all(n in done for n in needs):
+                args = [a.format(work=work) for a in args]
+                argv = [sys.executable, __file__, *args, "--work", str(work),
+                        "--out", name, "--threads", str(cores), "--tokenizer", str(tok_dir)]
+                log = open(work / f"{name}.log", "a")
+                running[name] = (subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT), cores)
+                pending.remove(run)
+                free -= cores
+                print(f"{time.time() - t0:6.0f}s  {name} started: {' '.join(args)}", flush=True)
+        time.sleep(2)
+        for name, (proc, _) in list(running.items()):
+            if proc.poll() is None:
+                continue
+            del running[name]
+            if proc.returncode != 0:
+                for other, _ in running.values():
+                    other.terminate()
+                sys.exit(f"train_shapes.py: run {name} failed (exit {proc.returncode}); see {work / name}.log, "
+                         "and run the same command again to resume.")
+            done.add(name)
+            print(f"{time.time() - t0:6.0f}s  {name} finished", flush=True)
+    print(f"all runs finished in {time.time() - t0:.0f}s; export with: "
+          f"python {Path(__file__).name} export --work {work}", flush=True)
+
+
 # ---- export to samples/models ----------------------------------------------------------------
 
 EXPORTS = {"clip": "clip-shapes", "owlvit": "owlvit-shapes", "clipseg": "clipseg-shapes"}
@@ -567,13 +615,15 @@ def export(work, samples):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("stage", choices=list(STAGES) + ["export"])
+    ap.add_argument("stage", choices=list(STAGES) + ["all", "export"],
+                    help="a stage's run, all: the whole recipe (RECIPE), export: WORK's models to samples/")
     ap.add_argument("--work", type=Path, default=Path("/tmp/shapes_train"))
     ap.add_argument("--tokenizer", type=Path, default=None)
     ap.add_argument("--steps", type=int, default=None, help="override the planned step count (smoke tests)")
     ap.add_argument("--samples", type=Path, default=None)
     ap.add_argument("--init", type=Path, default=None,
-                    help="owlvit, clipseg: the CLIP to start from (dir or state.pt); owlvit: or a trained OWL-ViT")
+                    help="the CLIP to start from (dir or state.pt; for clip: one trained at another size); "
+                         "owlvit: or a trained OWL-ViT")
     ap.add_argument("--threads", type=int, default=1, help="torch threads")
     ap.add_argument("--restart-schedule", action="store_true",
                     help="continue from WORK/<stage>/state.pt with a fresh optimiser and a new schedule of --steps steps")
@@ -581,16 +631,17 @@ def main():
     ap.add_argument("--partial-share", type=float, default=PARTIAL_SHARE,
                     help="share of training scenes with objects over the border")
     ap.add_argument("--size", type=int, default=SIZE,
-                    help="owlvit: the model's input size (a detector given by --init is resized to it)")
+                    help="the model's input size (towers given by --init are resized to it)")
+    ap.add_argument("--out", default=None, help="the run's directory under --work (default: the stage's name)")
     a = ap.parse_args()
     tok_dir = a.tokenizer or default_tokenizer_dir()
     if a.stage == "export":
         export(a.work, a.samples or Path(__file__).resolve().parent.parent / "samples")
+    elif a.stage == "all":
+        train_all(a.work, tok_dir)
     else:
-        if a.size != SIZE and a.stage != "owlvit":
-            ap.error("--size applies to the owlvit stage only")
         train(a.stage, a.work, tok_dir, a.steps, a.init, a.threads, a.restart_schedule, a.lr, a.partial_share,
-              a.size)
+              a.size, a.out)
 
 
 if __name__ == "__main__":
