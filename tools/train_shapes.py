@@ -550,8 +550,8 @@ def train_all(work, tok_dir):
                 args = [a.format(work=work) for a in args]
                 argv = [sys.executable, __file__, *args, "--work", str(work),
                         "--out", name, "--threads", str(cores), "--tokenizer", str(tok_dir)]
-                log = open(work / f"{name}.log", "a")
-                running[name] = (subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT), cores)
+                with open(work / f"{name}.log", "a") as log:  # the child keeps its own handle
+                    running[name] = (subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT), cores)
                 pending.remove(run)
                 free -= cores
                 print(f"{time.time() - t0:6.0f}s  {name} started: {' '.join(args)}", flush=True)
