@@ -54,8 +54,6 @@ VISION = dict(image_size=SIZE, patch_size=8, hidden_size=96, intermediate_size=3
 # sliver entering the frame and events start and end where the truth says.
 VISIBLE_FROM = world.VISIBLE_FRACTION
 PROJECTION = 32  # OWL-ViT's class head needs projection_dim == text hidden_size
-# CLIPSeg's logits are half the input size: its complex transposed convolution upsamples the
-# patch 8 tokens 2x2, then 2x2.
 PLAN = {  # steps (RECIPE's runs set their own), batch, peak learning rate
     "clip": (2400, 64, 1e-3),
     "owlvit": (2000, 32, 5e-4),
@@ -442,6 +440,9 @@ def train(stage, work, tok_dir, steps=None, init=None, threads=1, restart=False,
             loss, parts = detection_loss(logits[..., :q], boxes, targets)
             info = "focal %.3f l1 %.3f giou %.3f" % parts
         else:
+            # CLIPSeg's logits are half the input size: its complex transposed convolution
+            # upsamples the patch 8 tokens 2x2, then 2x2; the targets are drawn at that grid.
+            grid = (size // 2, size // 2)
             img_idx, prompt_idx, masks, fg = [], [], [], []
             for i, ((_, scene, truth, w, h), r) in enumerate(zip(scenes, rngs)):
                 pm = world.phrase_masks(truth, w, h)
@@ -461,10 +462,10 @@ def train(stage, work, tok_dir, steps=None, init=None, threads=1, restart=False,
                 objects = np.zeros((h, w), np.float32)
                 for m in pm.values():
                     objects = np.maximum(objects, m.astype(np.float32))
-                objects = F.interpolate(torch.from_numpy(objects)[None, None], size=(size // 2, size // 2), mode="area")[0, 0]
+                objects = F.interpolate(torch.from_numpy(objects)[None, None], size=grid, mode="area")[0, 0]
                 for p in chosen:
                     m = pm.get(p, np.zeros((h, w), bool)).astype(np.float32)
-                    m = F.interpolate(torch.from_numpy(m)[None, None], size=(size // 2, size // 2), mode="area")[0, 0]
+                    m = F.interpolate(torch.from_numpy(m)[None, None], size=grid, mode="area")[0, 0]
                     img_idx.append(i), prompt_idx.append(world.PHRASES.index(p)), masks.append(m)
                     fg.append(objects)
             img_idx, prompt_idx = torch.tensor(img_idx), torch.tensor(prompt_idx)
