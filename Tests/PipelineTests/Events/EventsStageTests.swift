@@ -23,8 +23,8 @@ import Testing
     func lines(_ spec: EventsSpec, _ frames: [FrameResults], cancellation: Cancellation = Cancellation()) throws -> [String] {
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
-        let writer = EventStreamWriter(descriptor: fds[1], name: "pipe")
-        let harness = StageHarness(EventsStage(spec: spec, writer: writer), cancellation: cancellation)
+        let sink = NDJSONEventSink(descriptor: fds[1], name: "pipe")
+        let harness = StageHarness(EventsStage(spec: spec, sinks: EventSinks([sink])), cancellation: cancellation)
         for item in frames { try harness.feed(item) }
         try harness.close()
         close(fds[1])
@@ -86,13 +86,13 @@ import Testing
         #expect(pipe(&fds) == 0)
         close(fds[0])  // nobody reads: writes fail with EPIPE (SIGPIPE is ignored below)
         signal(SIGPIPE, SIG_IGN)
-        let writer = EventStreamWriter(descriptor: fds[1], name: "pipe")
+        let sink = NDJSONEventSink(descriptor: fds[1], name: "pipe")
         var spec = EventsSpec()
         spec.frames = true
         let cancellation = Cancellation()
-        let harness = StageHarness(EventsStage(spec: spec, writer: writer), cancellation: cancellation)
+        let harness = StageHarness(EventsStage(spec: spec, sinks: EventSinks([sink])), cancellation: cancellation)
         try harness.feed(detections(0, [("a cat", 0.9)]))
-        #expect(writer.readerClosed)
+        #expect(sink.readerClosed)
         #expect(cancellation.isCancelled)
         try harness.close()
         close(fds[1])

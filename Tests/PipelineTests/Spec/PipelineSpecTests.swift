@@ -28,7 +28,8 @@ import TestSupport
         let url = Fixtures.repositoryRoot.appendingPathComponent("pipelines/\(name).yaml")
         let spec = try PipelineSpec(contentsOf: url)
         #expect(!spec.stages.isEmpty)
-        #expect(spec.sinks.events == "-")
+        #expect(spec.sinks.events.map(\.kind) == ["ndjson"])
+        #expect(try spec.sinks.events.first?.settings.string() == "-")
     }
 
     @Test func readsEverySection() throws {
