@@ -101,20 +101,14 @@ public final class PipelineRun {
             try builder.connect(sourceID, to: id, queue: stage.queue ?? spec.queue)
             try builder.connect(id, to: join, queue: spec.queue)
         }
-        var last = try builder.add(events)
-        try builder.connect(join, to: last, queue: spec.events?.queue ?? spec.queue)
+        var last = try builder.add(events, after: join, queue: spec.events?.queue ?? spec.queue)
         let sinkQueue = sinks.queue ?? spec.queue
         // Drawing only matters when frames are written.
         if let annotate = spec.annotate, videoSink != nil || framesSink != nil {
-            let id = try builder.add(AnnotateStage(spec: annotate))
-            try builder.connect(last, to: id, queue: annotate.queue ?? spec.queue)
-            last = id
+            last = try builder.add(AnnotateStage(spec: annotate), after: last, queue: annotate.queue ?? spec.queue)
         }
-        for sink in [videoSink as (any Stage)?, framesSink as (any Stage)?].compactMap({ $0 }) {
-            let id = try builder.add(sink)
-            try builder.connect(last, to: id, queue: sinkQueue)
-            last = id
-        }
+        if let videoSink { last = try builder.add(videoSink, after: last, queue: sinkQueue) }
+        if let framesSink { last = try builder.add(framesSink, after: last, queue: sinkQueue) }
         graph = try builder.build()
     }
 
