@@ -18,6 +18,14 @@ public struct Detection: Equatable, Sendable {
         self.score = score
         self.box = box
     }
+
+    /// One item of the "detections" array: the query text, its index, score and box.
+    func addJSON(to item: inout JSONLine) {
+        item.add("query", label)
+        item.add("label", queryIndex)
+        item.add("score", score)
+        item.add("box", box)
+    }
 }
 
 public struct DetectResult: TaskResult, Equatable {
@@ -31,14 +39,7 @@ public struct DetectResult: TaskResult, Equatable {
     }
 
     public func addJSON(to line: inout JSONLine) {
-        line.add("detections", raw: "[" + detections.map { detection in
-            var item = JSONLine()
-            item.add("query", detection.label)
-            item.add("label", detection.queryIndex)
-            item.add("score", detection.score)
-            item.add("box", detection.box)
-            return item.line
-        }.joined(separator: ",") + "]")
+        line.add("detections", each: detections) { detection, item in detection.addJSON(to: &item) }
     }
 
     public func observations(_ rule: PresenceRule) -> [LabelObservation] {

@@ -33,6 +33,16 @@ public struct Segment: Equatable, Sendable {
                   meanProbability: segment.meanProbability,
                   box: segment.boundingBox.map { $0.corners.map(Float.init) }, mask: SegmentMask(segment))
     }
+
+    /// One item of the "segments" array: the prompt, its index, the mask's coverage and mean
+    /// probability, and its box when the mask is not empty.
+    func addJSON(to item: inout JSONLine) {
+        item.add("prompt", label)
+        item.add("label", promptIndex)
+        item.add("coverage", coverage)
+        item.add("mean_prob", meanProbability)
+        if let box { item.add("box", box) }
+    }
 }
 
 /// A segment's mask source (see Segment.mask). Equal when the logits and sizes are.
@@ -61,15 +71,7 @@ public struct SegmentResult: TaskResult, Equatable {
     }
 
     public func addJSON(to line: inout JSONLine) {
-        line.add("segments", raw: "[" + segments.map { segment in
-            var item = JSONLine()
-            item.add("prompt", segment.label)
-            item.add("label", segment.promptIndex)
-            item.add("coverage", segment.coverage)
-            item.add("mean_prob", segment.meanProbability)
-            if let box = segment.box { item.add("box", box) }
-            return item.line
-        }.joined(separator: ",") + "]")
+        line.add("segments", each: segments) { segment, item in segment.addJSON(to: &item) }
     }
 
     public func observations(_ rule: PresenceRule) -> [LabelObservation] {

@@ -43,12 +43,6 @@ public struct LabeledBox: Equatable, Sendable {
     public var score: Float
     /// [x0, y0, x1, y1] in source-frame pixels.
     public var box: [Float]
-
-    public init(label: String, score: Float, box: [Float]) {
-        self.label = label
-        self.score = score
-        self.box = box
-    }
 }
 
 /// One label's state on one frame, as the event logic sees it.
@@ -57,13 +51,6 @@ public struct LabelObservation: Equatable, Sendable {
     public var present: Bool
     public var score: Float
     public var box: [Float]?
-
-    public init(label: String, present: Bool, score: Float, box: [Float]? = nil) {
-        self.label = label
-        self.present = present
-        self.score = score
-        self.box = box
-    }
 }
 
 /// What decides presence besides the result itself: the events section's per-label

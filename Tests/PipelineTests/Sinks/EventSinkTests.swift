@@ -61,14 +61,20 @@ final class RecordingSink: EventSink {
         #expect(throws: PipelineSpecError.self) { try spec(sinks: "    - {ndjson: a, memory: b}") }
     }
 
-    @Test func everySinkGetsTheSameLinesFlushedPerFrameAndIsClosedOnce() throws {
+    /// Runs with a memory sink beside the `sinks` list (`FILE` is a path in a scratch folder);
+    /// returns the memory sink and the lines in FILE.
+    func run(sinks: String, events: Bool = false) throws -> (RecordingSink, [String]) {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("events.ndjson")
         let memory = RecordingSink()
-        let spec = try spec(sinks: "    - {memory: x}\n    - {ndjson: \(file.path)}")
-        try PipelineRun(spec: spec, options: options(memory: memory)).run()
-        let written = try String(contentsOf: file, encoding: .utf8).split(separator: "\n").map(String.init)
+        let spec = try spec(sinks: sinks.replacingOccurrences(of: "FILE", with: file.path))
+        try PipelineRun(spec: spec, options: options(events: events ? file.path : nil, memory: memory)).run()
+        return (memory, try String(contentsOf: file, encoding: .utf8).split(separator: "\n").map(String.init))
+    }
+
+    @Test func everySinkGetsTheSameLinesFlushedPerFrameAndIsClosedOnce() throws {
+        let (memory, written) = try run(sinks: "    - {memory: x}\n    - {ndjson: FILE}")
         #expect(memory.lines == written)
         #expect(memory.log.filter { $0 == "frame" }.count == 15)
         #expect(memory.log.filter { $0.hasPrefix("event") }.count == (written.count - 16))
@@ -80,13 +86,8 @@ final class RecordingSink: EventSink {
     }
 
     @Test func eventsOptionReplacesOnlyTheNDJSONSinks() throws {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let file = folder.appendingPathComponent("events.ndjson")
-        let memory = RecordingSink()
-        let spec = try spec(sinks: "    - {ndjson: /nonexistent-\(UUID().uuidString)/events.ndjson}\n    - {memory: x}")
-        try PipelineRun(spec: spec, options: options(events: file.path, memory: memory)).run()
-        let written = try String(contentsOf: file, encoding: .utf8).split(separator: "\n").map(String.init)
+        let missing = "/nonexistent-\(UUID().uuidString)/events.ndjson"
+        let (memory, written) = try run(sinks: "    - {ndjson: \(missing)}\n    - {memory: x}", events: true)
         #expect(memory.lines == written)
     }
 
