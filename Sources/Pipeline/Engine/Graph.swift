@@ -112,20 +112,21 @@ public final class GraphBuilder {
     /// Connects `from`'s output to `to`'s input through a queue. For a join, connect its
     /// inputs in the order its parts should arrive.
     public func connect<A, T, B>(_ from: NodeID<A, T>, to: NodeID<T, B>, queue: QueueOptions = QueueOptions()) throws {
-        try check(from.node, to.node, queue)
-        record(from.node, to.node, from.node.feed(to.node, queue: queue))
+        let (producer, consumer) = try check(from.node, to.node, queue)
+        edges.append(Edge(from: producer, to: consumer, queue: from.node.feed(to.node, queue: queue)))
     }
 
     /// Connects nodes whose types are checked now: the producer must emit what the consumer takes.
     public func connect(_ from: AnyNodeID, to: AnyNodeID, queue: QueueOptions = QueueOptions()) throws {
-        try check(from.node, to.node, queue)
+        let (producer, consumer) = try check(from.node, to.node, queue)
         guard let edge = from.node.connect(to: to.node, queue: queue) else {
             throw GraphError("stage '\(from.node.name)' cannot feed '\(to.node.name)'")
         }
-        record(from.node, to.node, edge)
+        edges.append(Edge(from: producer, to: consumer, queue: edge))
     }
 
-    private func check(_ producer: ScheduledNode, _ consumer: ScheduledNode, _ queue: QueueOptions) throws {
+    /// The indices of a connection's nodes once it is found possible.
+    private func check(_ producer: ScheduledNode, _ consumer: ScheduledNode, _ queue: QueueOptions) throws -> (Int, Int) {
         guard consumer.kind != .source else {
             throw GraphError("stage '\(consumer.name)' is a source and takes no input (from '\(producer.name)')")
         }
@@ -135,19 +136,21 @@ public final class GraphBuilder {
         guard queue.capacity >= 1 else {
             throw GraphError("the queue from '\(producer.name)' to '\(consumer.name)' needs a capacity of at least 1, not \(queue.capacity)")
         }
-        let (from, to) = (index(of: producer), index(of: consumer))
+        let (from, to) = (try index(of: producer), try index(of: consumer))
         if consumer.kind == .stage && edges.contains(where: { $0.to == to }) {
             throw GraphError("stage '\(consumer.name)' already has an input; only a join stage takes several")
         }
         if edges.contains(where: { $0.from == from && $0.to == to }) {
             throw GraphError("'\(producer.name)' is already connected to '\(consumer.name)'")
         }
+        return (from, to)
     }
 
-    private func index(of node: ScheduledNode) -> Int { nodes.firstIndex { $0 === node }! }
-
-    private func record(_ producer: ScheduledNode, _ consumer: ScheduledNode, _ queue: any QueueStatistics) {
-        edges.append(Edge(from: index(of: producer), to: index(of: consumer), queue: queue))
+    private func index(of node: ScheduledNode) throws -> Int {
+        guard let index = nodes.firstIndex(where: { $0 === node }) else {
+            throw GraphError("stage '\(node.name)' was added to another builder")
+        }
+        return index
     }
 
     /// Checks the whole graph: at least one source, every stage fed, no cycles, everything

@@ -2,7 +2,6 @@
 // what it means for the rest of ClipStream — its JSON keys, which labels it makes present for
 // events, the boxes it offers, how it draws itself — so adding a task adds one type here and
 // touches no switch in the events, the JSON or the annotation code.
-import Media
 
 public protocol TaskResult: Sendable {
     /// The task's keys of the one-shot command's --json line (after "source", "width",
@@ -15,12 +14,6 @@ public protocol TaskResult: Sendable {
     var boxes: [LabeledBox] { get }
     /// Draws the result on the canvas's frame (the canvas skips what annotate turned off).
     func draw(on canvas: AnnotationCanvas)
-    /// Value equality across result types (results travel as `any TaskResult`).
-    func isEqual(to other: any TaskResult) -> Bool
-}
-
-extension TaskResult where Self: Equatable {
-    public func isEqual(to other: any TaskResult) -> Bool { (other as? Self) == self }
 }
 
 extension TaskResult {
