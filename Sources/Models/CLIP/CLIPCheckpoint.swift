@@ -1,7 +1,8 @@
 // Everything a CLIP checkpoint directory provides, loaded together: the model (config.json +
 // model.safetensors), the tokenizer (vocab.json + merges.txt) and the image preprocessor
-// (preprocessor_config.json). The one-shot commands and the pipeline's classify stage both
-// start here, so "load a CLIP checkpoint" means the same thing everywhere.
+// (preprocessor_config.json). The CLIP family (CLIPFamily.swift) loads it for the one-shot
+// commands and the pipeline's classify stage, so "load a CLIP checkpoint" means the same thing
+// everywhere.
 //
 //   let clip = try CLIPCheckpoint(directory: dir)
 //   let classifier = try clip.classifier(labels: ["cat", "dog"], template: "a photo of a {}.")
@@ -36,13 +37,6 @@ public struct CLIPCheckpoint: Sendable {
     public func tokenize(_ texts: [String]) -> (ids: [[Int32]], attentionMask: [[Int32]]) {
         let batch = tokenizer.encodeBatch(texts, padding: .longest)
         return (batch.ids, batch.attentionMask)
-    }
-
-    /// A zero-shot classifier whose prompt embeddings come from (and go into) `cache`.
-    public func classifier(labels: [String], template: String = "a photo of a {}.",
-                           cache: TextEmbeddingCache = TextEmbeddingCache()) throws -> ZeroShotClassifier {
-        try ZeroShotClassifier(model: model, labels: labels, template: template,
-                               tokenize: { tokenize($0) }, cache: cache)
     }
 
     /// Projected, L2-normalised embeddings of texts, [T, P].
