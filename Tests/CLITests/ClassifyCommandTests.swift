@@ -92,7 +92,7 @@ private struct EmbedLine: Decodable {
         #expect(errors.last?.contains("Package.swift") == true)
     }
 
-    @Test func wrongModelKindAndMissingModelAreOneSentence() throws {
+    @Test func wrongModelFamilyAndMissingModelAreOneSentence() throws {
         let owl = try ClipStreamBinary.run(["classify", "--model", "Tests/Fixtures/owlvit/tiny-p8-gelu-bf16",
                                             "--label", "a", "Tests/Fixtures/clip/image.png"])
         #expect(owl.status == 1)

@@ -32,8 +32,8 @@ public final class CLIPSegSegmenter {
                             backend: PreprocessingBackend = .torchvision, precision: Precision = .float32,
                             cache: TextEmbeddingCache = TextEmbeddingCache()) throws {
         let checkpoint = try CLIPSegCheckpoint(directory: directory, backend: backend, precision: precision)
-        try self.init(model: checkpoint.model, tokenizer: checkpoint.tokenizer,
-                      preprocessor: ImagePreprocessor(config: checkpoint.preprocessorConfig, backend: backend),
+        try self.init(model: checkpoint.model, tokenizer: checkpoint.processor.tokenizer,
+                      preprocessor: checkpoint.processor.makePreprocessor(),
                       prompts: prompts, threshold: threshold, cache: cache)
     }
 
