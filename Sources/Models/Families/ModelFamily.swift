@@ -22,7 +22,7 @@ public struct ModelFamily: Sendable, Equatable, CustomStringConvertible {
 
     /// As papers and users spell it ("OWL-ViT"), for messages.
     public let name: String
-    /// The config.json `model_type` values this family reads; the first keys its caches.
+    /// The config.json `model_type` values this family reads; messages name the first.
     public let modelTypes: [String]
     /// In Task's order.
     public let tasks: [Task]
