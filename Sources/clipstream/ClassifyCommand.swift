@@ -34,10 +34,9 @@ struct ClassifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let clip = try CLIPCheckpoint(directory: modelOptions.directory(), backend: modelOptions.resize,
-                                        precision: modelOptions.precision)
-        let classifier = try clip.classifier(labels: labels, template: template)
-        let preprocessor = try clip.makePreprocessor()
+        let model = try modelOptions.checkpoint().loadImageText(for: .classify, modelOptions.loadOptions)
+        let classifier = try model.classifier(labels: labels, template: template)
+        let preprocessor = try model.makePreprocessor()
         try forEachInput(images) { path in
             let frame = try ImageReader.read(path)
             let pixels = try frame.withRGBImageView { try preprocessor($0) }

@@ -24,6 +24,11 @@ struct ModelOptions: ParsableArguments {
     var precision: Precision = .float32
 
     func directory() throws -> URL { try ModelLocation.resolve(model) }
+
+    /// The --model checkpoint with its family, found by config.json's model_type.
+    func checkpoint() throws -> CheckpointDirectory { try ModelFamilyRegistry.builtIn.checkpoint(in: directory()) }
+
+    var loadOptions: ModelLoadOptions { ModelLoadOptions(precision: precision, resize: resize) }
 }
 
 extension PreprocessingBackend: ExpressibleByArgument {}

@@ -54,8 +54,7 @@ struct DetectCommand: ParsableCommand {
     }
 
     func run() throws {
-        let detector = try OWLViTDetector(directory: modelOptions.directory(), backend: modelOptions.resize,
-                                          precision: modelOptions.precision)
+        let detector = try modelOptions.checkpoint().loadDetector(modelOptions.loadOptions)
         let embedded = try detector.queries(queries)
         try forEachInput(images) { path in
             let frame = try ImageReader.read(path)

@@ -56,9 +56,8 @@ struct SegmentCommand: ParsableCommand {
         // Unwritable output directories fail now, not after the first image's compute.
         let masks = try maskOut.map { try OutputDirectory(path: $0, option: "--mask-out") }
         let logits = try logitsOut.map { try OutputDirectory(path: $0, option: "--logits-out") }
-        let segmenter = try CLIPSegSegmenter(directory: modelOptions.directory(), prompts: prompt,
-                                             threshold: threshold, backend: modelOptions.resize,
-                                             precision: modelOptions.precision)
+        let segmenter = try modelOptions.checkpoint().loadSegmentation(modelOptions.loadOptions)
+            .segmenter(prompts: prompt, threshold: threshold)
         let writer = ImageWriter()
         try forEachInput(images) { path in
             let frame = try ImageReader.read(path)

@@ -92,11 +92,12 @@ private struct EmbedLine: Decodable {
         #expect(errors.last?.contains("Package.swift") == true)
     }
 
-    @Test func wrongModelKindAndMissingModelAreOneSentence() throws {
+    @Test func wrongModelFamilyAndMissingModelAreOneSentence() throws {
         let owl = try ClipStreamBinary.run(["classify", "--model", "Tests/Fixtures/owlvit/tiny-p8-gelu-bf16",
                                             "--label", "a", "Tests/Fixtures/clip/image.png"])
         #expect(owl.status == 1)
-        #expect(owl.stderr.contains("config.json") && owl.stderr.contains("needs CLIP (model_type"), "\(owl.stderr)")
+        #expect(owl.stderr.contains("config.json: is an OWL-ViT checkpoint (model_type \"owlvit\"), which serves detect, not classify."),
+                "\(owl.stderr)")
         let missing = try ClipStreamBinary.run(["classify", "--model", "no/such-model-dir-here", "--label", "a",
                                                 "Tests/Fixtures/clip/image.png"],
                                                environment: ["HF_HUB_CACHE": "/nonexistent/hub"])

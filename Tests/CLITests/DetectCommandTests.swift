@@ -84,6 +84,8 @@ struct DetectCommandTests {
             (["detect", "--model", model, "--query", "a cat", "/nonexistent/photo.png"], 1, "/nonexistent/photo.png"),
             (["detect", "--model", "/nonexistent/model", "--query", "a cat", image], 1, "/nonexistent/model"),
             (["detect", "--model", Fixtures.url("owlvit").path, "--query", "a cat", image], 1, "config.json"),
+            (["detect", "--model", Fixtures.url("clip/tiny-p8-quickgelu-f32").path, "--query", "a cat", image], 1,
+             "config.json: is a CLIP checkpoint (model_type \"clip\"), which serves classify and embed, not detect."),
             (["detect", "--model", model, "--query", String(repeating: "cat ", count: 20), image], 1, "at most 16"),
         ]
         for (arguments, status, words) in cases {

@@ -57,6 +57,22 @@ import TestSupport
         try check(precision: .bfloat16)  // and bf16 still computes its own
     }
 
+    /// The stage's checkpoint picks its family by model_type; a family that cannot detect says
+    /// which tasks it serves.
+    @Test func aCheckpointWhoseFamilyDoesNotDetectIsOneSentence() throws {
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let clip = Fixtures.url("clip/tiny-p8-quickgelu-f32")
+        let spec = try PipelineSpec(yaml: """
+            stages:
+              - {name: objects, task: detect, model: "\(clip.path)", queries: [a red circle]}
+            """, file: "test.yaml")
+        try FileManager.default.createDirectory(at: cache, withIntermediateDirectories: true)
+        let options = RunOptions(input: video, events: cache.appendingPathComponent("events.ndjson").path,
+                                 prompts: PromptEmbeddingStore(directory: cache))
+        let error = #expect(throws: (any Error).self) { _ = try PipelineRun(spec: spec, options: options) }
+        #expect("\(error.map { "\($0)" } ?? "")" == "\(clip.path)/config.json: is a CLIP checkpoint (model_type \"clip\"), which serves classify and embed, not detect.")
+    }
+
     func check(precision: Precision) throws {
         let first = try run(precision: precision)
         #expect(first.summary["prompts_computed"] as? Int == queries.count)
