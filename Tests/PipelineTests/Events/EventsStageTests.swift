@@ -51,6 +51,15 @@ import Testing
         ])
     }
 
+    @Test func framesLeaveWithTheEventsTheyDecided() throws {
+        var spec = EventsSpec()
+        spec.defaults = EventRule(minFrames: 2, gapFrames: 1, minScore: nil)
+        let harness = StageHarness(EventsStage(spec: spec, sinks: EventSinks([])))
+        let out = try harness.feed(batch: [detections(0, [("a cat", 0.4)]), detections(1, [("a cat", 0.6)]), detections(2, [])])
+        #expect(out.map { $0.events.map(\.event.kind) } == [[], [.start], [.end]])
+        #expect(out[1].events.first?.label == "a cat")
+    }
+
     @Test func frameLinesCarryTheStageResults() throws {
         var spec = EventsSpec()
         spec.frames = true
