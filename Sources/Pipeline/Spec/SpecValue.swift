@@ -21,6 +21,13 @@ public struct SpecValue: Equatable {
     }
 
     public func string() throws -> String { try reader.string(node, at: key) }
+    public func int(atLeast minimum: Int) throws -> Int { try reader.int(node, at: key, atLeast: minimum) }
+    public func bool() throws -> Bool { try reader.bool(node, at: key) }
+
+    /// A mapping's values by key, in the file's order; a key not in `allowed` is an error.
+    public func mapping(allowed: [String]) throws -> [(key: String, value: SpecValue)] {
+        try reader.mapping(node, at: key, allowed: allowed).map { ($0.key, SpecValue($0.value, at: $0.path, reader)) }
+    }
 
     /// An error about this value, located where it was written.
     public func error(_ problem: String) -> PipelineSpecError { reader.error(node, key, problem) }

@@ -91,6 +91,27 @@ final class RecordingSink: EventSink {
         #expect(memory.lines == written)
     }
 
+    /// A sink's settings may be a mapping, read with the same located errors as the file.
+    @Test func settingsAreReadWhereTheyAreWritten() throws {
+        let spec = try spec(sinks: "    - {memory: {topic: cams, qos: 1, retain: true}}\n    - {memory: {topic: cams, qos: -1}}")
+        let settings = try spec.sinks.events[0].settings.mapping(allowed: ["topic", "qos", "retain"])
+        #expect(settings.map(\.key) == ["topic", "qos", "retain"])
+        #expect(try settings[0].value.string() == "cams")
+        #expect(try settings[1].value.int(atLeast: 0) == 1)
+        #expect(try settings[2].value.bool())
+        let second = try spec.sinks.events[1].settings.mapping(allowed: ["topic", "qos"])
+        #expect {
+            try second[1].value.int(atLeast: 0)
+        } throws: { error in
+            "\(error)" == "sinks.yaml:8:35: 'sinks.events[1].memory.qos' must be at least 0, not -1"
+        }
+        #expect {
+            try spec.sinks.events[0].settings.mapping(allowed: ["topic"])
+        } throws: { error in
+            "\(error)".hasPrefix("sinks.yaml:7:30: 'sinks.events[0].memory.qos' is not a known key here")
+        }
+    }
+
     @Test func anUnknownKindNamesTheFileLineAndColumn() throws {
         let spec = try spec(sinks: "    - {ndjson: \"-\"}\n    - {kafka: {topic: t}}")
         #expect {
