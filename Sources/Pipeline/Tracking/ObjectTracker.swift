@@ -1,0 +1,197 @@
+// Associates one stage's boxes frame to frame into tracks with stable ids (ByteTrack, Zhang et
+// al. 2022): each frame, confirmed tracks take high-score boxes first, then tentative tracks
+// take what is left, then confirmed tracks seen on the previous frame may take low-score
+// boxes; unmatched high-score boxes start tentative tracks. Only boxes of the same label match.
+//
+// A track is matched on the box it is predicted to have now, not the one it last had: its
+// last box moved at a constant velocity (of the box centre, smoothed over observations). At
+// 5-30 sampled frames a second and within `max_lost_seconds`, an object's motion is close to
+// straight and uniform, so this recovers what ByteTrack's Kalman filter buys (matching a
+// moving object after missed frames, where its old box no longer overlaps) without the
+// filter's covariance bookkeeping; the IoU threshold absorbs the rest of the error. The box
+// keeps its last size: a size velocity extrapolated over an occlusion can shrink it to nothing.
+//
+// Pairs are taken greedily, best IoU first, which equals an optimal assignment unless one box
+// overlaps two tracks (or one track two boxes) above the threshold — then the better overlap wins.
+
+public struct ObjectTracker {
+    public let rule: TrackRule
+
+    struct Track {
+        var id = 0
+        let labelID: Int
+        let label: String
+        var confirmed = false
+        var hits = 1
+        var box: PixelBox
+        var lastPTS: Double
+        var lastFrame: Int
+        var lastScore: Float
+        /// Pixels per second of the box centre; nil until the track has two observations.
+        var velocity: PixelPoint?
+        let startPTS: Double
+        let firstBox: PixelBox
+        var peakScore: Float
+        var peakBox: PixelBox
+        /// Observations made while tentative, written out when the track is confirmed so zones
+        /// and lines see the whole path (empty once confirmed).
+        var pending: [TrackObservation] = []
+
+        func predicted(at pts: Double) -> PixelBox {
+            guard let velocity else { return box }
+            let dt = pts - lastPTS
+            return box.shifted(dx: velocity.x * dt, dy: velocity.y * dt)
+        }
+
+        mutating func update(_ detection: BoxDetection, pts: Double, frame: Int) {
+            let dt = pts - lastPTS
+            if dt > 0 {
+                let step = detection.box.center - box.center
+                let now = PixelPoint(x: step.x / dt, y: step.y / dt)
+                // An even blend of the last step and the earlier estimate: one jittery box moves
+                // the prediction by half its error, and a turn is followed within two frames.
+                velocity = velocity.map { PixelPoint(x: ($0.x + now.x) / 2, y: ($0.y + now.y) / 2) } ?? now
+            }
+            box = detection.box
+            lastPTS = pts
+            lastFrame = frame
+            lastScore = detection.score
+            hits += 1
+            if detection.score > peakScore { peakScore = detection.score; peakBox = detection.box }
+        }
+    }
+
+    private struct Pair { var iou: Double; var track: Int; var detection: Int }
+
+    private(set) var tracks: [Track] = []
+    private var nextID = 1
+    private var frame = 0
+    private var labelIDs: [String: Int] = [:]
+    // Per-frame scratch, kept to reuse its storage.
+    private var detectionLabels: [Int] = []
+    private var detectionTaken: [Bool] = []
+    private var trackTaken: [Bool] = []
+    private var predictions: [PixelBox] = []
+    private var pairs: [Pair] = []
+
+    /// Events decided by the last `update` or `finish`: ends first (tracks lost too long),
+    /// then starts.
+    public private(set) var events: [TrackEvent] = []
+    /// Where confirmed tracks were seen, in time order: a newly confirmed track's earlier
+    /// frames first, then every confirmed track matched on the last frame.
+    public private(set) var observations: [TrackObservation] = []
+
+    public init(rule: TrackRule) { self.rule = rule }
+
+    /// Feeds one sampled frame's boxes; read `events` and `observations` afterwards.
+    public mutating func update(pts: Double, detections: [BoxDetection]) {
+        events.removeAll(keepingCapacity: true)
+        observations.removeAll(keepingCapacity: true)
+        frame += 1
+        let maxLost = rule.maxLostSeconds
+        endTracks { pts - $0.lastPTS > maxLost }
+
+        detectionLabels.removeAll(keepingCapacity: true)
+        for detection in detections {
+            if let id = labelIDs[detection.label] {
+                detectionLabels.append(id)
+            } else {
+                detectionLabels.append(labelIDs.count)
+                labelIDs[detection.label] = labelIDs.count
+            }
+        }
+        detectionTaken.removeAll(keepingCapacity: true)
+        detectionTaken.append(contentsOf: repeatElement(false, count: detections.count))
+        trackTaken.removeAll(keepingCapacity: true)
+        trackTaken.append(contentsOf: repeatElement(false, count: tracks.count))
+        predictions.removeAll(keepingCapacity: true)
+        for track in tracks { predictions.append(track.predicted(at: pts)) }
+
+        let high = Float(rule.highScore), low = Float(rule.lowScore)
+        associate(detections, pts: pts, tracks: { $0.confirmed }, boxes: { $0 >= high })
+        associate(detections, pts: pts, tracks: { !$0.confirmed }, boxes: { $0 >= high })
+        let previous = frame - 1
+        associate(detections, pts: pts, tracks: { $0.confirmed && $0.lastFrame == previous },
+                  boxes: { $0 >= low && $0 < high })
+
+        // Tentative tracks must be matched on consecutive frames; confirmed ones wait.
+        let now = frame
+        tracks.removeAll { !$0.confirmed && $0.lastFrame != now }
+        for (index, detection) in detections.enumerated() where !detectionTaken[index] && detection.score >= high {
+            tracks.append(Track(labelID: detectionLabels[index], label: detection.label, box: detection.box,
+                                lastPTS: pts, lastFrame: frame, lastScore: detection.score, startPTS: pts, firstBox: detection.box,
+                                peakScore: detection.score, peakBox: detection.box))
+        }
+        // In track order, so a frame's observations do not depend on how pairs were ranked.
+        var confirmedAny = false
+        for index in tracks.indices where tracks[index].lastFrame == frame {
+            if tracks[index].confirmed {
+                observations.append(observation(of: tracks[index]))
+                continue
+            }
+            tracks[index].pending.append(observation(of: tracks[index]))
+            if tracks[index].hits >= rule.minFrames {
+                confirm(index)
+                confirmedAny = true
+            }
+        }
+        // A newly confirmed track brings older frames: keep observations in time order.
+        if confirmedAny { observations.sort { ($0.pts, $0.trackID) < ($1.pts, $1.trackID) } }
+    }
+
+    /// The stream ended: every confirmed track ends at its last frame.
+    public mutating func finish() {
+        events.removeAll(keepingCapacity: true)
+        observations.removeAll(keepingCapacity: true)
+        endTracks { _ in true }
+    }
+
+    /// Matches boxes whose score passes `boxes` to free tracks passing `tracks`, best IoU first.
+    private mutating func associate(_ detections: [BoxDetection], pts: Double,
+                                    tracks accepts: (Track) -> Bool, boxes scoreAccepted: (Float) -> Bool) {
+        pairs.removeAll(keepingCapacity: true)
+        for t in tracks.indices where !trackTaken[t] && accepts(tracks[t]) {
+            for d in detections.indices where !detectionTaken[d] && detectionLabels[d] == tracks[t].labelID
+                && scoreAccepted(detections[d].score) {
+                let overlap = predictions[t].iou(detections[d].box)
+                if overlap >= rule.iou { pairs.append(Pair(iou: overlap, track: t, detection: d)) }
+            }
+        }
+        guard !pairs.isEmpty else { return }
+        // Ties broken by position so a run is reproducible.
+        pairs.sort { ($0.iou, $1.track, $1.detection) > ($1.iou, $0.track, $0.detection) }
+        for pair in pairs where !trackTaken[pair.track] && !detectionTaken[pair.detection] {
+            trackTaken[pair.track] = true
+            detectionTaken[pair.detection] = true
+            tracks[pair.track].update(detections[pair.detection], pts: pts, frame: frame)
+        }
+    }
+
+    private mutating func confirm(_ index: Int) {
+        tracks[index].confirmed = true
+        tracks[index].id = nextID
+        nextID += 1
+        let track = tracks[index]
+        events.append(event(.start, track))
+        for var observation in track.pending {
+            observation.trackID = track.id
+            observations.append(observation)
+        }
+        tracks[index].pending = []
+    }
+
+    private mutating func endTracks(where expired: (Track) -> Bool) {
+        for track in tracks where track.confirmed && expired(track) { events.append(event(.end, track)) }
+        tracks.removeAll(where: expired)
+    }
+
+    private func observation(of track: Track) -> TrackObservation {
+        TrackObservation(trackID: track.id, label: track.label, pts: track.lastPTS, score: track.lastScore, box: track.box)
+    }
+
+    private func event(_ kind: TrackEvent.Kind, _ track: Track) -> TrackEvent {
+        TrackEvent(kind: kind, trackID: track.id, label: track.label, startPTS: track.startPTS,
+                   endPTS: kind == .end ? track.lastPTS : nil, peakScore: track.peakScore, peakBox: track.peakBox,
+                   firstAnchor: track.firstBox.point(at: rule.anchor), lastAnchor: track.box.point(at: rule.anchor))
+    }
+}
