@@ -50,7 +50,10 @@ public struct LineCounter {
     public let confirmFrames: Int
     /// The margin as a fraction of the box's smaller side.
     public let marginFraction: Double
-    private let segments: [(a: PixelPoint, direction: PixelPoint, length: Double)]
+    private let segments: [Segment]
+
+    /// A line in pixels: its first point, the vector to its second, and its length.
+    private typealias Segment = (a: PixelPoint, direction: PixelPoint, length: Double)
 
     private struct Side {
         /// +1 or -1 once the anchor has been outside the margin; 0 before.
@@ -81,50 +84,56 @@ public struct LineCounter {
 
     /// One observation of a confirmed track; appends the crossings it decides.
     public mutating func observe(_ observation: TrackObservation, into events: inout [LineCrossing]) {
-        var states = sides.removeValue(forKey: observation.trackID) ?? Array(repeating: Side(), count: lines.count)
+        let count = lines.count, before = events.count
+        // Updated in place: one lookup, and no copy of the track's states.
+        Self.observe(observation, lines: lines, segments: segments, margin: marginFraction, confirmFrames: confirmFrames,
+                     events: &events, states: &sides[observation.trackID, default: Array(repeating: Side(), count: count)])
+        for crossing in events[before...] {
+            counts[crossing.line, default: [:]][crossing.label, default: [:]][crossing.direction, default: 0] += 1
+        }
+    }
+
+    private static func observe(_ observation: TrackObservation, lines: [LineSpec], segments: [Segment],
+                                margin marginFraction: Double, confirmFrames: Int,
+                                events: inout [LineCrossing], states: inout [Side]) {
         let margin = max(1, marginFraction * min(observation.box.width, observation.box.height))
         for index in lines.indices {
-            let line = lines[index]
-            if let labels = line.labels, !labels.contains(observation.label) { continue }
+            if let labels = lines[index].labels, !labels.contains(observation.label) { continue }
             let segment = segments[index]
             guard segment.length > 0 else { continue }
-            let p = observation.box.point(at: line.anchor)
+            let p = observation.box.point(at: lines[index].anchor)
             let signed = segment.direction.cross(p - segment.a) / segment.length
             let beyond = abs(signed) >= margin
-            var state = states[index]
-            defer { states[index] = state }
-            if state.side == 0 {
-                if beyond { state.side = signed > 0 ? 1 : -1; state.lastPoint = p }
+            if states[index].side == 0 {
+                if beyond { states[index].side = signed > 0 ? 1 : -1; states[index].lastPoint = p }
                 continue
             }
-            if signed * state.side > 0 {
-                state.crossingStarted = false
-                state.crossingCount = 0
-                if beyond { state.lastPoint = p }
+            if signed * states[index].side > 0 {
+                states[index].crossingStarted = false
+                states[index].crossingCount = 0
+                if beyond { states[index].lastPoint = p }
                 continue
             }
             guard signed != 0 else { continue }
-            if !state.crossingStarted {
-                state.crossingStarted = true
-                state.crossingPTS = observation.pts
-                state.crossingCount = 0
+            if !states[index].crossingStarted {
+                states[index].crossingStarted = true
+                states[index].crossingPTS = observation.pts
+                states[index].crossingCount = 0
             }
             guard beyond else { continue }
-            if state.crossingCount == 0 { state.crossingFirstPoint = p }
-            state.crossingCount += 1
-            guard state.crossingCount >= confirmFrames else { continue }
-            if cutsSegment(from: state.lastPoint, to: state.crossingFirstPoint, segment) {
-                let direction: CrossingDirection = state.side > 0 ? .in : .out
-                counts[line.name, default: [:]][observation.label, default: [:]][direction, default: 0] += 1
-                events.append(LineCrossing(line: line.name, direction: direction, trackID: observation.trackID,
-                                           label: observation.label, pts: state.crossingPTS))
+            if states[index].crossingCount == 0 { states[index].crossingFirstPoint = p }
+            states[index].crossingCount += 1
+            guard states[index].crossingCount >= confirmFrames else { continue }
+            if cutsSegment(from: states[index].lastPoint, to: states[index].crossingFirstPoint, segment) {
+                let direction: CrossingDirection = states[index].side > 0 ? .in : .out
+                events.append(LineCrossing(line: lines[index].name, direction: direction, trackID: observation.trackID,
+                                           label: observation.label, pts: states[index].crossingPTS))
             }
-            state.side = -state.side
-            state.lastPoint = p
-            state.crossingStarted = false
-            state.crossingCount = 0
+            states[index].side = -states[index].side
+            states[index].lastPoint = p
+            states[index].crossingStarted = false
+            states[index].crossingCount = 0
         }
-        sides[observation.trackID] = states
     }
 
     /// A track ended: a crossing not yet confirmed is not counted.
@@ -138,8 +147,7 @@ public struct LineCounter {
     }
 
     /// Whether the path from `p` to `q` (on opposite sides of the line) meets it between its ends.
-    private func cutsSegment(from p: PixelPoint, to q: PixelPoint,
-                             _ segment: (a: PixelPoint, direction: PixelPoint, length: Double)) -> Bool {
+    private static func cutsSegment(from p: PixelPoint, to q: PixelPoint, _ segment: Segment) -> Bool {
         let sp = segment.direction.cross(p - segment.a), sq = segment.direction.cross(q - segment.a)
         let t = sp / (sp - sq)
         let meet = PixelPoint(x: p.x + t * (q.x - p.x), y: p.y + t * (q.y - p.y))

@@ -66,12 +66,23 @@ public struct ObjectTracker {
     private(set) var tracks: [Track] = []
     private var nextID = 1
     private var frame = 0
-    private var labelIDs: [String: Int] = [:]
+    /// Labels seen so far; a label's id is its position. A stage has a handful of labels, and
+    /// comparing a few short strings costs less than hashing one.
+    private var labels: [String] = []
+    /// What matching reads of a track or a box, apart from the rest so its loops touch no
+    /// strings or arrays.
+    private struct Candidate {
+        var box: PixelBox
+        var label: Int
+        var score: Float = 0
+        var confirmed = false
+        var seenOnPreviousFrame = false
+        var taken = false
+    }
+
     // Per-frame scratch, kept to reuse its storage.
-    private var detectionLabels: [Int] = []
-    private var detectionTaken: [Bool] = []
-    private var trackTaken: [Bool] = []
-    private var predictions: [PixelBox] = []
+    private var trackCandidates: [Candidate] = []
+    private var boxCandidates: [Candidate] = []
     private var pairs: [Pair] = []
 
     /// Events decided by the last `update` or `finish`: ends first (tracks lost too long),
@@ -91,34 +102,26 @@ public struct ObjectTracker {
         let maxLost = rule.maxLostSeconds
         endTracks { pts - $0.lastPTS > maxLost }
 
-        detectionLabels.removeAll(keepingCapacity: true)
+        boxCandidates.removeAll(keepingCapacity: true)
         for detection in detections {
-            if let id = labelIDs[detection.label] {
-                detectionLabels.append(id)
-            } else {
-                detectionLabels.append(labelIDs.count)
-                labelIDs[detection.label] = labelIDs.count
-            }
+            boxCandidates.append(Candidate(box: detection.box, label: labelID(detection.label), score: detection.score))
         }
-        detectionTaken.removeAll(keepingCapacity: true)
-        detectionTaken.append(contentsOf: repeatElement(false, count: detections.count))
-        trackTaken.removeAll(keepingCapacity: true)
-        trackTaken.append(contentsOf: repeatElement(false, count: tracks.count))
-        predictions.removeAll(keepingCapacity: true)
-        for track in tracks { predictions.append(track.predicted(at: pts)) }
+        trackCandidates.removeAll(keepingCapacity: true)
+        for track in tracks {
+            trackCandidates.append(Candidate(box: track.predicted(at: pts), label: track.labelID, confirmed: track.confirmed,
+                                             seenOnPreviousFrame: track.lastFrame == frame - 1))
+        }
 
-        let high = Float(rule.highScore), low = Float(rule.lowScore)
-        associate(detections, pts: pts, tracks: { $0.confirmed }, boxes: { $0 >= high })
-        associate(detections, pts: pts, tracks: { !$0.confirmed }, boxes: { $0 >= high })
-        let previous = frame - 1
-        associate(detections, pts: pts, tracks: { $0.confirmed && $0.lastFrame == previous },
-                  boxes: { $0 >= low && $0 < high })
+        associate(detections, pts: pts, round: .confirmedHigh)
+        associate(detections, pts: pts, round: .tentativeHigh)
+        associate(detections, pts: pts, round: .recentLow)
 
         // Tentative tracks must be matched on consecutive frames; confirmed ones wait.
         let now = frame
         tracks.removeAll { !$0.confirmed && $0.lastFrame != now }
-        for (index, detection) in detections.enumerated() where !detectionTaken[index] && detection.score >= high {
-            tracks.append(Track(labelID: detectionLabels[index], label: detection.label, box: detection.box,
+        let high = Float(rule.highScore)
+        for (index, detection) in detections.enumerated() where !boxCandidates[index].taken && detection.score >= high {
+            tracks.append(Track(labelID: boxCandidates[index].label, label: detection.label, box: detection.box,
                                 lastPTS: pts, lastFrame: frame, lastScore: detection.score, startPTS: pts, firstBox: detection.box,
                                 peakScore: detection.score, peakBox: detection.box))
         }
@@ -146,25 +149,48 @@ public struct ObjectTracker {
         endTracks { _ in true }
     }
 
-    /// Matches boxes whose score passes `boxes` to free tracks passing `tracks`, best IoU first.
-    private mutating func associate(_ detections: [BoxDetection], pts: Double,
-                                    tracks accepts: (Track) -> Bool, boxes scoreAccepted: (Float) -> Bool) {
+    /// ByteTrack's three rounds of matching, in order.
+    private enum Round {
+        /// Confirmed tracks, high-score boxes.
+        case confirmedHigh
+        /// Tentative tracks, high-score boxes left over.
+        case tentativeHigh
+        /// Confirmed tracks seen on the previous frame, low-score boxes.
+        case recentLow
+    }
+
+    /// Matches the boxes of `round` to its free tracks, best IoU first.
+    private mutating func associate(_ detections: [BoxDetection], pts: Double, round: Round) {
         pairs.removeAll(keepingCapacity: true)
-        for t in tracks.indices where !trackTaken[t] && accepts(tracks[t]) {
-            for d in detections.indices where !detectionTaken[d] && detectionLabels[d] == tracks[t].labelID
-                && scoreAccepted(detections[d].score) {
-                let overlap = predictions[t].iou(detections[d].box)
+        let high = Float(rule.highScore), low = Float(rule.lowScore)
+        for t in trackCandidates.indices where !trackCandidates[t].taken {
+            let track = trackCandidates[t]
+            switch round {
+            case .confirmedHigh: guard track.confirmed else { continue }
+            case .tentativeHigh: guard !track.confirmed else { continue }
+            case .recentLow: guard track.confirmed && track.seenOnPreviousFrame else { continue }
+            }
+            for d in boxCandidates.indices where !boxCandidates[d].taken && boxCandidates[d].label == track.label {
+                let score = boxCandidates[d].score
+                guard round == .recentLow ? (score >= low && score < high) : score >= high else { continue }
+                let overlap = track.box.iou(boxCandidates[d].box)
                 if overlap >= rule.iou { pairs.append(Pair(iou: overlap, track: t, detection: d)) }
             }
         }
         guard !pairs.isEmpty else { return }
         // Ties broken by position so a run is reproducible.
         pairs.sort { ($0.iou, $1.track, $1.detection) > ($1.iou, $0.track, $0.detection) }
-        for pair in pairs where !trackTaken[pair.track] && !detectionTaken[pair.detection] {
-            trackTaken[pair.track] = true
-            detectionTaken[pair.detection] = true
+        for pair in pairs where !trackCandidates[pair.track].taken && !boxCandidates[pair.detection].taken {
+            trackCandidates[pair.track].taken = true
+            boxCandidates[pair.detection].taken = true
             tracks[pair.track].update(detections[pair.detection], pts: pts, frame: frame)
         }
+    }
+
+    private mutating func labelID(_ label: String) -> Int {
+        if let index = labels.firstIndex(of: label) { return index }
+        labels.append(label)
+        return labels.count - 1
     }
 
     private mutating func confirm(_ index: Int) {

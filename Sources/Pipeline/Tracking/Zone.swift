@@ -97,38 +97,46 @@ public struct ZoneMonitor {
 
     /// One observation of a confirmed track; appends the events it decides.
     public mutating func observe(_ observation: TrackObservation, into events: inout [ZoneEvent]) {
-        var states = stays.removeValue(forKey: observation.trackID) ?? Array(repeating: Stay(), count: zones.count)
+        let count = zones.count
+        // Updated in place: one lookup, and no copy of the track's states.
+        Self.observe(observation, zones: zones, polygons: polygons, events: &events,
+                     states: &stays[observation.trackID, default: Array(repeating: Stay(), count: count)])
+    }
+
+    private static func observe(_ observation: TrackObservation, zones: [ZoneSpec], polygons: [ResolvedPolygon],
+                                events: inout [ZoneEvent], states: inout [Stay]) {
+        let pts = observation.pts
         for index in zones.indices {
-            let zone = zones[index]
-            if let labels = zone.labels, !labels.contains(observation.label) { continue }
-            let inside = polygons[index].contains(observation.box.point(at: zone.anchor))
-            let pts = observation.pts
+            if let labels = zones[index].labels, !labels.contains(observation.label) { continue }
+            let inside = polygons[index].contains(observation.box.point(at: zones[index].anchor))
             if inside == states[index].inside {
                 states[index].run = 0
             } else {
                 if states[index].run == 0 { states[index].runStartPTS = pts }
                 states[index].run += 1
-                if states[index].run >= zone.inertia {
+                if states[index].run >= zones[index].inertia {
                     let changedAt = states[index].runStartPTS
                     states[index].inside = inside
                     states[index].run = 0
                     if inside {
                         states[index].enterPTS = changedAt
                         states[index].loitered = false
-                        events.append(event(.enter, index, observation, pts: changedAt, dwell: nil))
+                        events.append(ZoneEvent(kind: .enter, zone: zones[index].name, trackID: observation.trackID,
+                                                label: observation.label, pts: changedAt, dwellSeconds: nil))
                     } else {
-                        events.append(event(.exit, index, observation, pts: changedAt,
-                                            dwell: changedAt - states[index].enterPTS))
+                        events.append(ZoneEvent(kind: .exit, zone: zones[index].name, trackID: observation.trackID,
+                                                label: observation.label, pts: changedAt,
+                                                dwellSeconds: changedAt - states[index].enterPTS))
                     }
                 }
             }
-            if states[index].inside, !states[index].loitered, let loiter = zone.loiterSeconds,
+            if states[index].inside, !states[index].loitered, let loiter = zones[index].loiterSeconds,
                pts - states[index].enterPTS >= loiter {
                 states[index].loitered = true
-                events.append(event(.loiter, index, observation, pts: pts, dwell: pts - states[index].enterPTS))
+                events.append(ZoneEvent(kind: .loiter, zone: zones[index].name, trackID: observation.trackID,
+                                        label: observation.label, pts: pts, dwellSeconds: pts - states[index].enterPTS))
             }
         }
-        stays[observation.trackID] = states
     }
 
     /// A track ended: it exits every zone it was in, at the first frame it was seen outside if
@@ -143,9 +151,4 @@ public struct ZoneMonitor {
         }
     }
 
-    private func event(_ kind: ZoneEvent.Kind, _ zone: Int, _ observation: TrackObservation,
-                       pts: Double, dwell: Double?) -> ZoneEvent {
-        ZoneEvent(kind: kind, zone: zones[zone].name, trackID: observation.trackID, label: observation.label,
-                  pts: pts, dwellSeconds: dwell)
-    }
 }
