@@ -4,20 +4,10 @@ import Testing
 @testable import Pipeline
 
 @Suite struct TrackingSpecTests {
-    let detect = """
-        stages:
-          - name: objects
-            task: detect
-            model: models/owlvit
-            queries: [a cat, a dog]
-        """
-
-    func error(_ yaml: String) -> String? {
-        do {
-            _ = try PipelineSpec(yaml: yaml, file: "p.yaml")
-            return nil
-        } catch { return "\(error)" }
-    }
+    /// The minimal detect pipeline and the error reader of the other spec tests.
+    let base = PipelineSpecTests()
+    var detect: String { base.minimal }
+    func error(_ yaml: String) -> String? { base.error(yaml) }
 
     @Test func readsTrackZonesLinesAndKinds() throws {
         let spec = try PipelineSpec(yaml: detect + """
