@@ -11,6 +11,12 @@
 // filter's covariance bookkeeping; the IoU threshold absorbs the rest of the error. The box
 // keeps its last size: a size velocity extrapolated over an occlusion can shrink it to nothing.
 //
+// A track seen once has no speed yet, so an object that moved more than about half its size
+// by the next sampled frame would not overlap its first box enough to start a track. For such
+// tracks both boxes are first grown by their own width and height on every side (the buffered
+// IoU of C-BIoU, Yang et al. 2023): a box that moved up to about its own size still matches.
+// From the second observation on, the prediction takes over.
+//
 // Pairs are taken greedily, best IoU first, which equals an optimal assignment unless one box
 // overlaps two tracks (or one track two boxes) above the threshold — then the better overlap wins.
 
@@ -77,6 +83,8 @@ public struct ObjectTracker {
         var score: Float = 0
         var confirmed = false
         var seenOnPreviousFrame = false
+        /// Matched on boxes grown by their own size (a track with no speed yet).
+        var buffered = false
         var taken = false
     }
 
@@ -108,8 +116,10 @@ public struct ObjectTracker {
         }
         trackCandidates.removeAll(keepingCapacity: true)
         for track in tracks {
-            trackCandidates.append(Candidate(box: track.predicted(at: pts), label: track.labelID, confirmed: track.confirmed,
-                                             seenOnPreviousFrame: track.lastFrame == frame - 1))
+            let buffered = track.velocity == nil
+            trackCandidates.append(Candidate(box: buffered ? track.box.grown(by: 1) : track.predicted(at: pts),
+                                             label: track.labelID, confirmed: track.confirmed,
+                                             seenOnPreviousFrame: track.lastFrame == frame - 1, buffered: buffered))
         }
 
         associate(detections, pts: pts, round: .confirmedHigh)
@@ -173,7 +183,8 @@ public struct ObjectTracker {
             for d in boxCandidates.indices where !boxCandidates[d].taken && boxCandidates[d].label == track.label {
                 let score = boxCandidates[d].score
                 guard round == .recentLow ? (score >= low && score < high) : score >= high else { continue }
-                let overlap = track.box.iou(boxCandidates[d].box)
+                let box = boxCandidates[d].box
+                let overlap = track.box.iou(track.buffered ? box.grown(by: 1) : box)
                 if overlap >= rule.iou { pairs.append(Pair(iou: overlap, track: t, detection: d)) }
             }
         }

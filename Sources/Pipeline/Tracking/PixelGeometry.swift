@@ -51,6 +51,13 @@ public struct PixelBox: Equatable, Sendable {
         PixelBox(x0: x0 + dx, y0: y0 + dy, x1: x1 + dx, y1: y1 + dy)
     }
 
+    /// The box grown by `factor` times its width on the left and on the right, and its height
+    /// above and below.
+    func grown(by factor: Double) -> PixelBox {
+        let dx = width * factor, dy = height * factor
+        return PixelBox(x0: x0 - dx, y0: y0 - dy, x1: x1 + dx, y1: y1 + dy)
+    }
+
     public func point(at anchor: Anchor) -> PixelPoint {
         switch anchor {
         case .bottomCenter: return PixelPoint(x: (x0 + x1) / 2, y: y1)

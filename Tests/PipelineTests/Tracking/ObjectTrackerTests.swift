@@ -85,6 +85,24 @@ import Testing
         #expect(result.seen[8].first?.box == Self.rightward(8))
     }
 
+    @Test func aFastObjectStartsATrackOnBuffersUntilItsSpeedIsKnown() {
+        // A 40x40 box moving its own width (40 px) a frame: its first two boxes do not overlap.
+        // Grown by their size on every side (120x120, centres 40 apart) they overlap by
+        // 80*120 / (2*120*120 - 80*120) = 0.5, above iou 0.3; from frame 2 the speed is known
+        // and the predicted box is exact. So one track, confirmed on frame 2, dated 0.
+        let fast = run(TrackRule(minFrames: 3), frames: 6, finish: false) { frame in
+            [Self.detection(0.9, Self.box(Double(40 * frame), 0, Double(40 * frame + 40), 40))]
+        }
+        #expect(fast.events.map(\.frame) == [2])
+        #expect(fast.events.map(\.event.startPTS) == [0])
+        #expect(fast.seen[5].map(\.trackID) == [1])
+        // Moving three widths (120 px) a frame, even the grown boxes only touch: no track.
+        let tooFast = run(TrackRule(minFrames: 2), frames: 4) { frame in
+            [Self.detection(0.9, Self.box(Double(120 * frame), 0, Double(120 * frame + 40), 40))]
+        }
+        #expect(tooFast.events.isEmpty)
+    }
+
     @Test func crossingObjectsOfOneLabelKeepTheirIds() {
         // A moves right (x0 = 20f), B left (x0 = 200 - 20f); on frame 5 their boxes coincide.
         // On frame 6 A is at x 120-160 and B at 80-120: each overlaps the other's last box
