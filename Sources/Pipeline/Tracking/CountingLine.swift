@@ -52,6 +52,11 @@ public struct LineCounter {
     public let marginFraction: Double
     private let segments: [Segment]
 
+    /// Each line's two points in pixels, in the order of `lines` (for drawing them).
+    public var pixelSegments: [(start: PixelPoint, end: PixelPoint)] {
+        segments.map { ($0.a, PixelPoint(x: $0.a.x + $0.direction.x, y: $0.a.y + $0.direction.y)) }
+    }
+
     /// A line in pixels: its first point, the vector to its second, and its length.
     private typealias Segment = (a: PixelPoint, direction: PixelPoint, length: Double)
 

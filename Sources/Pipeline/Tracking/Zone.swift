@@ -77,6 +77,9 @@ public struct ZoneMonitor {
     public let zones: [ZoneSpec]
     private let polygons: [ResolvedPolygon]
 
+    /// Each zone's corners in pixels, in the order of `zones` (for drawing them).
+    public var pixelPolygons: [[PixelPoint]] { polygons.map(\.points) }
+
     private struct Stay {
         var inside = false
         /// Observations in a row on the other side of the border, and the first one's time.

@@ -74,6 +74,8 @@ import Testing
         let line = LineSpec(name: "mid", start: PixelPoint(x: 0.5, y: 0), end: PixelPoint(x: 0.5, y: 1), units: .relative)
         #expect(crossings([(80, 50), (110, 50), (120, 50)], line: line, frame: (200, 100)).0.map(\.direction) == [.in])
         #expect(crossings([(80, 150), (110, 150), (120, 150)], line: line, frame: (200, 100)).0.isEmpty)
+        let drawn = LineCounter(lines: [line], frameWidth: 200, frameHeight: 100).pixelSegments
+        #expect(drawn.map(\.start) == [PixelPoint(x: 100, y: 0)] && drawn.map(\.end) == [PixelPoint(x: 100, y: 100)])
     }
 
     @Test func countsPerLabelAndLabelFilter() {

@@ -64,6 +64,8 @@ import Testing
         #expect(events(byFeet, frame: (400, 200), path).isEmpty)
         // The same fractions of a 400x400 frame reach y 300: the feet are inside.
         #expect(events(byFeet, frame: (400, 400), path).map(\.kind) == [.enter])
+        #expect(ZoneMonitor(zones: [byFeet], frameWidth: 400, frameHeight: 200).pixelPolygons
+                == [[PixelPoint(x: 100, y: 50), PixelPoint(x: 300, y: 50), PixelPoint(x: 300, y: 150), PixelPoint(x: 100, y: 150)]])
     }
 
     @Test func labelFilterAndNonConvexPolygon() {
