@@ -17,6 +17,10 @@
 // IoU of C-BIoU, Yang et al. 2023): a box that moved up to about its own size still matches.
 // From the second observation on, the prediction takes over.
 //
+// A prediction is wrong when the object stopped or turned (while unseen, or at once); a
+// confirmed track its prediction found nothing for may therefore take a confident box left
+// over that overlaps its last box (the observation-centric recovery of OC-SORT, Cao et al. 2023).
+//
 // Pairs are taken greedily, best IoU first, which equals an optimal assignment unless one box
 // overlaps two tracks (or one track two boxes) above the threshold — then the better overlap wins.
 
@@ -56,7 +60,13 @@ public struct ObjectTracker {
                 let now = PixelPoint(x: step.x / dt, y: step.y / dt)
                 // An even blend of the last step and the earlier estimate: one jittery box moves
                 // the prediction by half its error, and a turn is followed within two frames.
-                velocity = velocity.map { PixelPoint(x: ($0.x + now.x) / 2, y: ($0.y + now.y) / 2) } ?? now
+                // After missed frames the step spans the gap and is the better estimate alone
+                // (the object may have stopped or turned while unseen).
+                if let velocity, lastFrame == frame - 1 {
+                    self.velocity = PixelPoint(x: (velocity.x + now.x) / 2, y: (velocity.y + now.y) / 2)
+                } else {
+                    velocity = now
+                }
             }
             box = detection.box
             lastPTS = pts
@@ -78,7 +88,10 @@ public struct ObjectTracker {
     /// What matching reads of a track or a box, apart from the rest so its loops touch no
     /// strings or arrays.
     private struct Candidate {
+        /// Where the track is predicted now (grown when `buffered`), or the detection's box.
         var box: PixelBox
+        /// The track's last matched box.
+        var lastBox = PixelBox(x0: 0, y0: 0, x1: 0, y1: 0)
         var label: Int
         var score: Float = 0
         var confirmed = false
@@ -118,11 +131,12 @@ public struct ObjectTracker {
         for track in tracks {
             let buffered = track.velocity == nil
             trackCandidates.append(Candidate(box: buffered ? track.box.grown(by: 1) : track.predicted(at: pts),
-                                             label: track.labelID, confirmed: track.confirmed,
+                                             lastBox: track.box, label: track.labelID, confirmed: track.confirmed,
                                              seenOnPreviousFrame: track.lastFrame == frame - 1, buffered: buffered))
         }
 
         associate(detections, pts: pts, round: .confirmedHigh)
+        associate(detections, pts: pts, round: .atLastBox)
         associate(detections, pts: pts, round: .tentativeHigh)
         associate(detections, pts: pts, round: .recentLow)
 
@@ -159,10 +173,14 @@ public struct ObjectTracker {
         endTracks { _ in true }
     }
 
-    /// ByteTrack's three rounds of matching, in order.
+    /// The rounds of matching, in order: ByteTrack's three, and OC-SORT's recovery of a lost
+    /// track at its last box.
     private enum Round {
         /// Confirmed tracks, high-score boxes.
         case confirmedHigh
+        /// Confirmed tracks left unmatched, high-score boxes left over, on the track's last box
+        /// instead of its prediction.
+        case atLastBox
         /// Tentative tracks, high-score boxes left over.
         case tentativeHigh
         /// Confirmed tracks seen on the previous frame, low-score boxes.
@@ -177,6 +195,7 @@ public struct ObjectTracker {
             let track = trackCandidates[t]
             switch round {
             case .confirmedHigh: guard track.confirmed else { continue }
+            case .atLastBox: guard track.confirmed else { continue }
             case .tentativeHigh: guard !track.confirmed else { continue }
             case .recentLow: guard track.confirmed && track.seenOnPreviousFrame else { continue }
             }
@@ -184,7 +203,8 @@ public struct ObjectTracker {
                 let score = boxCandidates[d].score
                 guard round == .recentLow ? (score >= low && score < high) : score >= high else { continue }
                 let box = boxCandidates[d].box
-                let overlap = track.box.iou(track.buffered ? box.grown(by: 1) : box)
+                let overlap = round == .atLastBox ? track.lastBox.iou(box)
+                    : track.box.iou(track.buffered ? box.grown(by: 1) : box)
                 if overlap >= rule.iou { pairs.append(Pair(iou: overlap, track: t, detection: d)) }
             }
         }

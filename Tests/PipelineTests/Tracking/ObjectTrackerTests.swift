@@ -103,6 +103,23 @@ import Testing
         #expect(tooFast.events.isEmpty)
     }
 
+    @Test func anObjectThatStoppedWhileHiddenIsFoundAtItsLastBox() {
+        // Moving 20 px a frame (x0 = 20f) on frames 0-4, unseen on 5-7, then still at x0 100
+        // from frame 8 (one step on from frame 4's 80). Its prediction for frame 8 is x0 160,
+        // no overlap; its last box, x 80-120, overlaps x 100-140 by 20/60 = 1/3 >= 0.3. Once
+        // found, its speed is the step over the gap (20 px in 0.4 s), so frame 9's prediction
+        // (x0 105) still overlaps by 35/45. One track throughout.
+        let result = run(TrackRule(maxLostSeconds: 0.5, minFrames: 1), frames: 10) { frame in
+            switch frame {
+            case 5...7: return []
+            case 8...: return [Self.detection(0.9, Self.box(100, 0, 140, 40))]
+            default: return [Self.detection(0.9, Self.rightward(frame))]
+            }
+        }
+        #expect(result.events.map(\.event.kind) == [.start, .end])
+        #expect(result.seen[8].map(\.trackID) == [1] && result.seen[9].map(\.trackID) == [1])
+    }
+
     @Test func crossingObjectsOfOneLabelKeepTheirIds() {
         // A moves right (x0 = 20f), B left (x0 = 200 - 20f); on frame 5 their boxes coincide.
         // On frame 6 A is at x 120-160 and B at 80-120: each overlaps the other's last box

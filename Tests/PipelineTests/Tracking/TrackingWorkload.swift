@@ -1,9 +1,8 @@
 // The benchmark's workload: 50 boxes a frame (5 labels x 10 objects bouncing around a 1280x720
 // frame at up to 280 px/s with up to 1 px of jitter), 2 zones and 2 lines, so tracks cross
-// lines and enter and leave zones. A bounce off the frame's edge reverses an object within one
-// frame, which a constant-velocity prediction does not follow, so most bounces end a track and
-// start another: the workload also pays for track churn (about one start every 2 frames). A
-// fixed generator keeps every run the same. Shared by the test
+// lines and enter and leave zones. Bounces off the frame's edges, objects of one label
+// crossing, and random scores also end tracks and start others (about 500 starts in 3300
+// frames), so the workload pays for that churn too. A fixed generator keeps every run the same. Shared by the test
 // target and tools/bench-tracking.sh, which compiles it optimised with the tracking sources
 // alone (TRACKING_BENCH_STANDALONE) instead of building the whole package in release mode.
 #if !TRACKING_BENCH_STANDALONE
