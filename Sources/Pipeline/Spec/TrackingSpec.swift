@@ -29,6 +29,26 @@ public struct TrackingSpec: Equatable {
 
     public func rule(forStage name: String) -> TrackRule { stageRules[name] ?? defaults }
 
+    /// The rule for a box stage, with ByteTrack's score bands set from the stage's own
+    /// threshold, the one score scale the user has calibrated for that model and its queries
+    /// (open-vocabulary scores differ by model and phrase, so a fixed 0.5 could start no track
+    /// at all). Detect: a box at or above the threshold is confident; one from half of it up
+    /// to it is a low-score box. The detect stage drops boxes below its threshold today, so
+    /// that band is empty until the stage passes them on to tracking. Segment: a box exists
+    /// only where the mask passed the stage threshold, so every box is confident.
+    public func rule(for stage: ModelStageSpec) -> TrackRule {
+        var rule = rule(forStage: stage.name)
+        switch stage.task {
+        case .detect:
+            rule.highScore = stage.threshold ?? 0.1
+            rule.lowScore = rule.highScore / 2
+        case .segment, .classify:
+            rule.highScore = 0
+            rule.lowScore = 0
+        }
+        return rule
+    }
+
     /// Tracking runs only when its events are asked for.
     public var tracksObjects: Bool { kinds.contains { $0 != .presence } }
 }

@@ -29,6 +29,13 @@ import Testing
         #expect(tracking.defaults == TrackRule(iou: 0.2))
         #expect(tracking.rule(forStage: "objects") == TrackRule(maxLostSeconds: 2, iou: 0.4, minFrames: 2))
         #expect(tracking.rule(forStage: "other") == TrackRule(iou: 0.2))
+        // Score bands from the stage's threshold (detect's default is 0.1).
+        var objects = spec.stages[0]
+        #expect(tracking.rule(for: objects) == TrackRule(maxLostSeconds: 2, iou: 0.4, minFrames: 2, highScore: 0.1, lowScore: 0.05))
+        objects.threshold = 0.3
+        #expect(tracking.rule(for: objects).highScore == 0.3 && tracking.rule(for: objects).lowScore == 0.15)
+        objects.task = .segment
+        #expect(tracking.rule(for: objects).highScore == 0 && tracking.rule(for: objects).lowScore == 0)
         #expect(tracking.zones == [
             ZoneSpec(name: "door", polygon: [PixelPoint(x: 0.1, y: 0.2), PixelPoint(x: 0.5, y: 0.2),
                                              PixelPoint(x: 0.5, y: 0.9), PixelPoint(x: 0.1, y: 0.9)],
