@@ -65,7 +65,9 @@ public struct LineCounter {
         var side = 0.0
         /// The last anchor outside the margin on `side`.
         var lastPoint = PixelPoint(x: 0, y: 0)
-        /// Observations on the other side since the anchor was last on `side`.
+        /// A crossing under way: the anchor has been on the other side since `crossingPTS`
+        /// without coming back, `crossingCount` times outside the margin, first at
+        /// `crossingFirstPoint`.
         var crossingStarted = false
         var crossingPTS = 0.0
         var crossingFirstPoint = PixelPoint(x: 0, y: 0)
