@@ -124,7 +124,7 @@ public final class PipelineRun {
         var line = EventLines.summary(summary)
         // Prompts the text towers had to encode in this run (0 when all came from the cache).
         line.add("prompts_computed", prompts.computedCount)
-        try? writer?.write(line)
+        _ = try? writer?.write(line)
         if let failure = report.failure { throw failure }
         return report
     }
