@@ -41,7 +41,7 @@ extension PipelineSpec {
         stages = []
         sinks = SinksSpec()
         queue = QueueOptions()
-        let top = try reader.mapping(root, at: nil, allowed: ["source", "queue", "stages", "events", "annotate", "sinks"])
+        let top = try reader.mapping(root, at: nil, allowed: ["source", "queue", "stages", "events", "annotate", "sinks", "zones", "lines"])
         // The default queue first: sections below take it as their starting point.
         if let node = top.first(where: { $0.key == "queue" })?.value {
             queue = try reader.queue(node, at: "queue", defaults: QueueOptions())
@@ -69,6 +69,7 @@ extension PipelineSpec {
         guard !stages.isEmpty else {
             throw reader.error(root, "stages", "is missing: a pipeline needs at least one model stage")
         }
+        tracking = try TrackingSpec(root: root, stages: stages, reader)
     }
 }
 
@@ -112,6 +113,7 @@ extension ModelStageSpec {
         var allowed = ["name", "task", "model", task.promptsKey, "threshold", "batch", "precision", "queue"]
         if task == .classify { allowed.append("template") }
         if task == .detect { allowed += ["nms", "top_k"] }
+        if task != .classify { allowed.append("track") }
         model = ""
         prompts = []
         for entry in entries {
@@ -161,7 +163,7 @@ extension EventRule {
 extension EventsSpec {
     init(_ node: Node, defaults: QueueOptions, _ reader: SpecReader) throws {
         let entries = try reader.mapping(node, at: "events",
-                                         allowed: ["min_frames", "gap_frames", "min_score", "frames", "rules", "queue"])
+                                         allowed: ["min_frames", "gap_frames", "min_score", "frames", "rules", "queue", "kinds", "track"])
         // Defaults first, so per-label rules start from them wherever they appear in the file.
         for entry in entries where ["min_frames", "gap_frames", "min_score"].contains(entry.key) {
             try self.defaults.set(entry.key, entry.value, at: entry.path, reader)

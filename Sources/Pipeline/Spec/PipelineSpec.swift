@@ -12,6 +12,8 @@ public struct PipelineSpec: Equatable {
     public var sinks: SinksSpec
     /// Capacity and policy of every edge that does not set its own `queue`.
     public var queue: QueueOptions
+    /// `track`, `zones`, `lines` and `events.kinds` (TrackingSpec.swift).
+    public var tracking = TrackingSpec()
 
     /// Section names that cannot be used as stage names (they address `--set` overrides).
     public static let sectionNames: Set<String> = ["source", "stages", "events", "annotate", "sinks", "queue"]
