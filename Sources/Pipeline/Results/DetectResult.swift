@@ -58,8 +58,10 @@ public struct DetectResult: TaskResult, Equatable {
         }
     }
 
-    public var boxes: [LabeledBox] {
-        detections.map { LabeledBox(label: $0.label, score: $0.score, box: $0.box) }
+    public var boxes: [BoxDetection] {
+        detections.compactMap { detection in
+            PixelBox(detection.box).map { BoxDetection(label: detection.label, score: detection.score, box: $0) }
+        }
     }
 
     public func draw(on canvas: AnnotationCanvas) {

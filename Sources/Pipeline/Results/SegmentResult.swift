@@ -86,9 +86,10 @@ public struct SegmentResult: TaskResult, Equatable {
         }
     }
 
-    public var boxes: [LabeledBox] {
+    /// A non-empty mask's box, scored by the mask's coverage.
+    public var boxes: [BoxDetection] {
         segments.compactMap { segment in
-            segment.box.map { LabeledBox(label: segment.label, score: segment.coverage, box: $0) }
+            segment.box.flatMap(PixelBox.init).map { BoxDetection(label: segment.label, score: segment.coverage, box: $0) }
         }
     }
 

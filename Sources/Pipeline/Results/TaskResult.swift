@@ -10,14 +10,15 @@ public protocol TaskResult: Sendable {
     /// Every label of the stage with whether it counts as present on this frame, in a stable
     /// order; a label the result does not mention is absent.
     func observations(_ rule: PresenceRule) -> [LabelObservation]
-    /// Boxes in source-frame pixels, for consumers that follow objects (none for classify).
-    var boxes: [LabeledBox] { get }
+    /// Boxes in source-frame pixels with their labels and scores, what the tracker follows
+    /// (none for classify).
+    var boxes: [BoxDetection] { get }
     /// Draws the result on the canvas's frame (the canvas skips what annotate turned off).
     func draw(on canvas: AnnotationCanvas)
 }
 
 extension TaskResult {
-    public var boxes: [LabeledBox] { [] }
+    public var boxes: [BoxDetection] { [] }
 
     /// The task's JSON keys as one object.
     public var json: JSONLine {
@@ -29,14 +30,6 @@ extension TaskResult {
 
 /// What a FrameModel returns for each frame: any task's result.
 public typealias StageOutput = any TaskResult
-
-/// A box a result offers, with the label and score it was found for.
-public struct LabeledBox: Equatable, Sendable {
-    public var label: String
-    public var score: Float
-    /// [x0, y0, x1, y1] in source-frame pixels.
-    public var box: [Float]
-}
 
 /// One label's state on one frame, as the event logic sees it.
 public struct LabelObservation: Equatable, Sendable {

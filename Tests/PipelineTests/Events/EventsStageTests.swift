@@ -94,12 +94,13 @@ import Testing
         let detect: any TaskResult = .detections([
             Detection(label: "cat", queryIndex: 0, score: 0.4, box: [1, 2, 3, 4]),
             Detection(label: "dog", queryIndex: 1, score: 0.7, box: [5, 6, 7, 8])])
-        #expect(detect.boxes == [LabeledBox(label: "cat", score: 0.4, box: [1, 2, 3, 4]),
-                                 LabeledBox(label: "dog", score: 0.7, box: [5, 6, 7, 8])])
+        #expect(detect.boxes == [BoxDetection(label: "cat", score: 0.4, box: PixelBox(x0: 1, y0: 2, x1: 3, y1: 4)),
+                                 BoxDetection(label: "dog", score: 0.7, box: PixelBox(x0: 5, y0: 6, x1: 7, y1: 8))])
         let segment: any TaskResult = .segments([
             Segment(label: "sky", promptIndex: 0, coverage: 0, meanProbability: 0.1),
             Segment(label: "road", promptIndex: 1, coverage: 0.2, meanProbability: 0.5, box: [0, 10, 20, 30])])
-        #expect(segment.boxes == [LabeledBox(label: "road", score: 0.2, box: [0, 10, 20, 30])], "an empty mask offers no box")
+        #expect(segment.boxes == [BoxDetection(label: "road", score: 0.2, box: PixelBox(x0: 0, y0: 10, x1: 20, y1: 30))],
+                "an empty mask offers no box")
         #expect(ClassifyResult(labels: ["a"], logits: [1], probabilities: [1]).boxes.isEmpty)
     }
 
