@@ -407,7 +407,9 @@ def tracked_boxes(node, out):
     where a stage puts its boxes' track ids, so any nesting is read)."""
     if isinstance(node, dict):
         if "track_id" in node and "box" in node:
-            out.append((node["track_id"], node.get("label", node.get("query")), node["box"]))
+            # A detect stage's `label` is the query's index; its text is `query`.
+            label = node["label"] if isinstance(node.get("label"), str) else node.get("query")
+            out.append((node["track_id"], label, node["box"]))
         for v in node.values():
             tracked_boxes(v, out)
     elif isinstance(node, list):
@@ -585,7 +587,7 @@ def synthetic_run(places, fault=None):
     for o in places["objects"]:
         for f, *box in o["boxes"]:
             tid = o["object"] + 1 + (100 if fault == "switch" and o is places["objects"][0] and f % 2 else 0)
-            boxes.setdefault(f, []).append({"label": o["label"], "score": 0.5, "box": box, "track_id": tid})
+            boxes.setdefault(f, []).append({"query": o["label"], "label": 0, "score": 0.5, "box": box, "track_id": tid})
     step, lines = places["every"], []
     for f in range(0, max(boxes) + 1, step):
         dets = [{k: v for k, v in d.items() if fault != "spans" or k != "track_id"} for d in boxes.get(f, [])]
