@@ -531,8 +531,10 @@ def tracking(args):
         for seed in range(1, args.count + 1):
             mp4, truth_path = seeded_video(args.root, seed)
             places = world.places(truth_path, args.pipeline)
-            runs.append((f"v{seed}", places,
-                         run_pipeline(args.clipstream, args.pipeline, mp4, ["--set", "events.frames=true"])))
+            lines = run_pipeline(args.clipstream, args.pipeline, mp4, ["--set", "events.frames=true"])
+            # Kept beside the video, to look into a problem line without running again.
+            mp4.with_suffix(".tracking.ndjson").write_text("".join(json.dumps(l) + "\n" for l in lines))
+            runs.append((f"v{seed}", places, lines))
     ok, summary, problems = tracking_report(args.what, runs, args.tolerance)
     if problems:
         print("\n".join(problems))
