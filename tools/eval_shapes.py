@@ -378,8 +378,13 @@ TARGET_SWITCHES_PER_OBJECT = 0.1
 TARGET_EVENT_RECALL = 0.95
 
 
-def read_ndjson(path):
-    return [json.loads(l) for l in Path(path).read_text().splitlines() if l.strip()]
+def read_json_lines(path, whole=False):
+    """A JSON file (whole) or NDJSON, or one sentence naming the file and what is wrong."""
+    try:
+        text = Path(path).read_text()
+        return json.loads(text) if whole else [json.loads(l) for l in text.splitlines() if l.strip()]
+    except (OSError, ValueError) as e:
+        sys.exit(f"eval_shapes.py: cannot read {path}: {e}.")
 
 
 def seeded_video(root, seed):
@@ -525,8 +530,10 @@ def tracking(args):
     --places for one run), the checks asked for, one summary line; False when a target is missed."""
     runs = []   # (name, places truth, lines)
     if args.events:
-        places = json.loads(Path(args.places).read_text())
-        runs.append((Path(args.events).name, places, read_ndjson(args.events)))
+        places = read_json_lines(args.places, whole=True)
+        if "events" not in places or "objects" not in places:
+            sys.exit(f"eval_shapes.py: {args.places} is no places truth (tools/shapes_world.py places writes one).")
+        runs.append((Path(args.events).name, places, read_json_lines(args.events)))
     else:
         for seed in range(1, args.count + 1):
             mp4, truth_path = seeded_video(args.root, seed)

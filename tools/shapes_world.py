@@ -544,7 +544,10 @@ def place_truth(movers, width, height, frames, zones, lines, every=1, inertia_de
 def read_places(pipeline):
     """The zones and lines of a pipeline file (DESIGN.md's keys), and its sampling step."""
     import yaml
-    spec = yaml.safe_load(Path(pipeline).read_text()) or {}
+    try:
+        spec = yaml.safe_load(Path(pipeline).read_text()) or {}
+    except (OSError, yaml.YAMLError) as e:
+        sys.exit(f"shapes_world.py: cannot read the pipeline file {pipeline}: {e}.")
     if not spec.get("zones") and not spec.get("lines"):
         sys.exit(f"shapes_world.py: {pipeline} has no zones or lines.")
     every = int((spec.get("source") or {}).get("every", 1))
@@ -552,7 +555,12 @@ def read_places(pipeline):
 
 
 def places(truth_path, pipeline, out=None, command=None):
-    truth = json.loads(Path(truth_path).read_text())
+    try:
+        truth = json.loads(Path(truth_path).read_text())
+    except (OSError, ValueError) as e:
+        sys.exit(f"shapes_world.py: cannot read the video truth {truth_path}: {e}.")
+    if "movers" not in truth:
+        sys.exit(f"shapes_world.py: {truth_path} is no video truth (it has no movers; `video` writes one).")
     zones, lines, every = read_places(pipeline)
     result = place_truth(truth["movers"], truth["width"], truth["height"], truth["frames"], zones, lines, every)
     result = {"generator": "tools/shapes_world.py", "video": truth["video"], "pipeline": str(pipeline),
