@@ -514,6 +514,10 @@ def line_truth(visit, line, label, object_id):
     return events
 
 
+def without(d, key):
+    return {k: v for k, v in d.items() if k != key}
+
+
 def place_truth(movers, width, height, frames, zones, lines, every=1, inertia_default=3, max_lost_seconds=1.0):
     """Truth events (zone enter/exit, line cross) per object, plus each object's observed boxes
     (the per-object truth a tracker is measured against)."""
@@ -532,13 +536,12 @@ def place_truth(movers, width, height, frames, zones, lines, every=1, inertia_de
                         "boxes": [[f] + box for f, _, box in o["seen"]],
                         "partial_boxes": [[f] + box for f, _, box in o["partial"]]})
     events.sort(key=lambda e: (e["frame"], e["object"]))
-    strip = lambda d, k: {key: v for key, v in d.items() if key != k}  # noqa: E731
     return {"every": every, "fps": FPS, "anchor_rule": "docs/tracking.md",
             "note": "object boxes are [frame, x0, y0, x1, y1] on the sampled frames the object shows at least "
                     "visible_fraction of its area (partial_boxes: less); events with sure=false are neither "
                     "required nor counted as false",
-            "visible_fraction": VISIBLE_FRACTION, "zones": [strip(z, "polygon_px") for z in zones],
-            "lines": [strip(l, "points_px") for l in lines], "objects": objects, "events": events}
+            "visible_fraction": VISIBLE_FRACTION, "zones": [without(z, "polygon_px") for z in zones],
+            "lines": [without(l, "points_px") for l in lines], "objects": objects, "events": events}
 
 
 def read_places(pipeline):
