@@ -274,6 +274,12 @@ def segment(root, engine, binary):
 
 # ---- the sample video's events ---------------------------------------------------------------
 
+def is_presence(line):
+    """A per-label start/end event line of DESIGN.md (a run writing tracks, zones or lines too
+    marks it `kind: presence`)."""
+    return line.get("type") == "event" and line.get("kind", "presence") == "presence"
+
+
 def compare_events(truth, events, tolerance_frames):
     """Each truth interval must have a start and end event within the tolerance, and no event
     may name a phrase that is absent from the video."""
@@ -353,7 +359,7 @@ def videos(args):
         truth = json.loads(truth_path.read_text())
         if args.engine == "clipstream":
             events = [e for e in run_pipeline(args.clipstream, REPO / "pipelines" / "shapes-demo.yaml", mp4)
-                      if e.get("type") == "event"]
+                      if is_presence(e)]
         else:
             events, _ = events_transformers(mp4, truth, world.PHRASES, args.threshold, args.min_frames,
                                             args.gap_frames)
@@ -649,7 +655,7 @@ def video(args):
     truth = json.loads(Path(args.truth).read_text())
     if args.events:
         events = [json.loads(l) for l in Path(args.events).read_text().splitlines() if l.strip()]
-        events = [e for e in events if e.get("type") == "event"]  # start/end lines of DESIGN.md
+        events = [e for e in events if is_presence(e)]
     else:
         queries = truth["present"] + ["red star", "green circle", "white square", "yellow triangle"]
         events, _ = events_transformers(REPO / "samples" / truth["video"], truth, queries, args.threshold,
