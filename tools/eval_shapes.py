@@ -8,6 +8,10 @@
   eval_shapes.py all      [--engine ...]
   eval_shapes.py video    [--events run.ndjson]   # events vs samples/shapes.truth.json
   eval_shapes.py videos   [--engine ...] [--count 6]  # the same check on random videos
+  eval_shapes.py tracks|zones|lines|tracking [--count 6] [--clipstream BIN]
+                          # tracking on random videos against the world's truth (tracking: all three)
+  eval_shapes.py zones|lines|tracks --events run.ndjson [--places samples/shapes.zones-truth.json]
+  eval_shapes.py selftest # those checks on synthetic runs: perfect passes, each fault fails
 
 Metrics (the targets of issue 8):
   classify  top-1 over the 20 phrases on 200 single-object scenes (128x128), labels with
@@ -19,12 +23,25 @@ Metrics (the targets of issue 8):
             20 prompts (so a mask for an absent phrase counts against it), probability >= 0.5 after
             bilinear resizing of the model-resolution logits to the image; mIoU = mean over phrases.
 
+  tracks    MOT over the processed frames (motmetrics: IDF1, ID switches, MOTA): truth objects
+            showing at least half their area against the run's track boxes (frame lines' boxes
+            with track ids, else the track events' spans), a pair when labels agree and IoU >= 0.5;
+            target IDF1 >= 0.90 and at most 1 ID switch per 10 objects (issue 19);
+  zones     zone enter/exit truth events (tools/shapes_world.py places) reported with the same
+            zone, event and label within --tolerance sampled frames; target 95%;
+  lines     line crossings likewise, with the right direction; target 95% and no crossing
+            reported where no object crossed.
+  Tracking checks run `clipstream run --pipeline` (pipelines/shapes-zones.yaml, every phrase
+  queried, frame lines on) and exit 1 when a target is missed. Needs motmetrics:
+      /tmp/refenv/bin/pip install motmetrics==1.4.0   (with pandas 3.1.1, numpy 2.4.6)
+
 With --engine clipstream the same images go through `clipstream classify|detect|segment --json`
 (DESIGN.md's contract) and only the metric is computed here; with transformers the reference
 classes run on the same files. Both read the model directories in samples/models/.
 """
 import argparse
 import json
+import math
 import subprocess
 import sys
 import tempfile
@@ -257,6 +274,12 @@ def segment(root, engine, binary):
 
 # ---- the sample video's events ---------------------------------------------------------------
 
+def is_presence(line):
+    """A per-label start/end event line of DESIGN.md (a run writing tracks, zones or lines too
+    marks it `kind: presence`)."""
+    return line.get("type") == "event" and line.get("kind", "presence") == "presence"
+
+
 def compare_events(truth, events, tolerance_frames):
     """Each truth interval must have a start and end event within the tolerance, and no event
     may name a phrase that is absent from the video."""
@@ -332,20 +355,11 @@ def videos(args):
     queried: how often the sample's pass holds beyond the sample."""
     intervals, problems = 0, []
     for seed in range(1, args.count + 1):
-        mp4, truth_path = args.root / "videos" / f"v{seed}.mp4", args.root / "videos" / f"v{seed}.json"
-        if not truth_path.exists():
-            truth_path.parent.mkdir(parents=True, exist_ok=True)
-            world.main(["video", "--seed", str(seed), "--out", str(mp4), "--truth", str(truth_path)])
+        mp4, truth_path = seeded_video(args.root, seed)
         truth = json.loads(truth_path.read_text())
         if args.engine == "clipstream":
-            queries = "[" + ", ".join(world.PHRASES) + "]"
-            out = subprocess.run([str(args.clipstream), "run", str(REPO / "pipelines" / "shapes-demo.yaml"),
-                                  "--input", str(mp4), "--events", "-", "--quiet",
-                                  "--set", f"shapes.model={MODELS / 'owlvit-shapes'}", "--set", f"shapes.queries={queries}"],
-                                 capture_output=True, text=True)
-            if out.returncode != 0:
-                sys.exit(f"eval_shapes.py: clipstream run failed on {mp4}: {out.stderr.strip()}")
-            events = [e for e in map(json.loads, out.stdout.splitlines()) if e.get("type") == "event"]
+            events = [e for e in run_pipeline(args.clipstream, REPO / "pipelines" / "shapes-demo.yaml", mp4)
+                      if is_presence(e)]
         else:
             events, _ = events_transformers(mp4, truth, world.PHRASES, args.threshold, args.min_frames,
                                             args.gap_frames)
@@ -357,11 +371,291 @@ def videos(args):
                       "intervals": intervals, "problems": len(problems), "engine": args.engine}))
 
 
+# ---- tracks, zones and lines against the world's truth ---------------------------------------
+# Truth: tools/shapes_world.py places (objects' own geometry; docs/tracking.md's rules). A run:
+# `clipstream run pipelines/shapes-zones.yaml` with its track, zone and line events (DESIGN.md's
+# "Contract extensions") and frame lines. MOT metrics come from motmetrics (pinned in the header;
+# its own iou_matrix calls np.asfarray, gone in NumPy 2, so the IoU distances are computed here).
+
+PLACES_PIPELINE = REPO / "pipelines" / "shapes-zones.yaml"
+# The targets of issue 19 over the seeded videos.
+TARGET_IDF1 = 0.90
+TARGET_SWITCHES_PER_OBJECT = 0.1
+TARGET_EVENT_RECALL = 0.95
+
+
+def read_json_lines(path, whole=False):
+    """A JSON file (whole) or NDJSON, or one sentence naming the file and what is wrong."""
+    try:
+        text = Path(path).read_text()
+        return json.loads(text) if whole else [json.loads(l) for l in text.splitlines() if l.strip()]
+    except (OSError, ValueError) as e:
+        sys.exit(f"eval_shapes.py: cannot read {path}: {e}.")
+
+
+def seeded_video(root, seed):
+    """The random video of a seed and its truth JSON (written on first use)."""
+    mp4, truth_path = root / "videos" / f"v{seed}.mp4", root / "videos" / f"v{seed}.json"
+    if not truth_path.exists():
+        truth_path.parent.mkdir(parents=True, exist_ok=True)
+        world.main(["video", "--seed", str(seed), "--out", str(mp4), "--truth", str(truth_path)])
+    return mp4, truth_path
+
+
+def run_pipeline(binary, pipeline, mp4, extra=()):
+    """Every NDJSON line of `clipstream run` on one video, all 20 phrases queried."""
+    queries = "[" + ", ".join(world.PHRASES) + "]"
+    out = subprocess.run([str(binary), "run", str(pipeline), "--input", str(mp4), "--events", "-", "--quiet",
+                          "--set", f"shapes.model={MODELS / 'owlvit-shapes'}", "--set", f"shapes.queries={queries}",
+                          *extra], capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit(f"eval_shapes.py: clipstream run failed on {mp4}: {out.stderr.strip()}")
+    return [json.loads(l) for l in out.stdout.splitlines() if l.strip()]
+
+
+def tracked_boxes(node, out):
+    """Every {track_id, box} object anywhere in a frame line's results (the contract does not fix
+    where a stage puts its boxes' track ids, so any nesting is read)."""
+    if isinstance(node, dict):
+        if "track_id" in node and "box" in node:
+            # A detect stage's `label` is the query's index; its text is `query`.
+            label = node["label"] if isinstance(node.get("label"), str) else node.get("query")
+            out.append((node["track_id"], label, node["box"]))
+        for v in node.values():
+            tracked_boxes(v, out)
+    elif isinstance(node, list):
+        for v in node:
+            tracked_boxes(v, out)
+    return out
+
+
+def track_hypotheses(lines, fps):
+    """{frame: [(track_id, label, box)]} on every processed frame, and how they were found:
+    the frame lines' boxes with track ids, else the track events' spans (no boxes)."""
+    frames = {round(l["pts"] * fps): tracked_boxes(l.get("results"), []) for l in lines if l.get("type") == "frame"}
+    if not frames:
+        sys.exit("eval_shapes.py: the run wrote no frame lines; tracks needs `events: {frames: true}`.")
+    if any(frames.values()):
+        return frames, "frame lines' boxes with track ids"
+    # Only the track events: a track is a hypothesis on every processed frame from its start to
+    # its end, with no box, so identity is measured in time and by label only.
+    spans = {}
+    for e in lines:
+        if e.get("type") == "event" and e.get("kind") == "track":
+            s = spans.setdefault(e["track_id"], {"label": e["label"]})
+            if e["event"] == "start":
+                s["start"] = e["pts"]
+            else:
+                s["start"], s["end"] = e.get("start_pts", s.get("start")), e.get("end_pts", e.get("pts"))
+    for f in frames:
+        frames[f] = [(tid, s["label"], None) for tid, s in spans.items()
+                     if s.get("start", math.inf) - 1e-6 <= f / fps <= s.get("end", math.inf) + 1e-6]
+    return frames, "track events' spans (the frame lines carry no track ids): time and label only, no boxes"
+
+
+def box_iou(a, b):
+    return iou(a, b) if b is not None else 1.0
+
+
+def mot_accumulator(places, hypotheses):
+    """One video's frame-by-frame matching: truth objects in view against the run's tracks, a
+    pair possible when the labels agree and IoU >= 0.5 (the usual MOT threshold). A track box on
+    an object only partly in view (under visible_fraction, which the detector may or may not
+    report) is dropped: neither right nor wrong."""
+    import motmetrics as mm
+    gt, partial = {}, {}
+    for o in places["objects"]:
+        for f, *box in o["boxes"]:
+            gt.setdefault(f, []).append((o["object"], o["label"], box))
+        for f, *box in o["partial_boxes"]:
+            partial.setdefault(f, []).append((o["label"], box))
+    acc = mm.MOTAccumulator(auto_id=False)
+    for f in sorted(hypotheses):
+        objs = gt.get(f, [])
+        hyps = [h for h in hypotheses[f] if h[2] is None or
+                any(h[1] == o[1] and box_iou(o[2], h[2]) >= 0.5 for o in objs) or
+                not any(h[1] == lab and box_iou(box, h[2]) >= 0.5 for lab, box in partial.get(f, []))]
+        dist = np.full((len(objs), len(hyps)), np.nan)
+        for i, (_, label, box) in enumerate(objs):
+            for j, (_, hlabel, hbox) in enumerate(hyps):
+                v = box_iou(box, hbox)
+                if label == hlabel and v >= 0.5:
+                    dist[i, j] = 1 - v
+        acc.update([o[0] for o in objs], [h[0] for h in hyps], dist, frameid=f)
+    return acc
+
+
+def match_events(truth, reported, tolerance, same):
+    """Pairs each reported event with a truth event `same` accepts within `tolerance` seconds,
+    closest first, each used once: first against the sure truth events, then the rest against
+    the unsure ones. Returns (hits [(truth, reported)], missed truth, unmatched reported)."""
+    def pair(ts, rs):
+        cands = sorted((abs(t["pts"] - r["pts"]), i, j) for i, t in enumerate(ts) for j, r in enumerate(rs)
+                       if same(t, r) and abs(t["pts"] - r["pts"]) <= tolerance + 1e-6)
+        ti, ri, pairs = set(), set(), []
+        for _, i, j in cands:
+            if i not in ti and j not in ri:
+                ti.add(i), ri.add(j), pairs.append((ts[i], rs[j]))
+        return pairs, [t for i, t in enumerate(ts) if i not in ti], [r for j, r in enumerate(rs) if j not in ri]
+    hits, missed, rest = pair([t for t in truth if t["sure"]], reported)
+    _, _, unmatched = pair([t for t in truth if not t["sure"]], rest)
+    return hits, missed, unmatched
+
+
+def place_checks(places, lines, tolerance_frames, name):
+    """Zone and line events of one run against the truth: counts and one line per problem."""
+    tol = tolerance_frames * places["every"] / places["fps"]
+    events = [e for e in lines if e.get("type") == "event"]
+    out, problems = {}, []
+    truth = [e for e in places["events"] if e["kind"] == "zone"]
+    got = [e for e in events if e.get("kind") == "zone" and e["event"] in ("enter", "exit")]
+    hits, missed, extra = match_events(truth, got, tol, lambda t, r: (t["zone"], t["event"], t["label"]) ==
+                                       (r["zone"], r["event"], r["label"]))
+    out["zones"] = {"truth": sum(t["sure"] for t in truth), "unsure": sum(not t["sure"] for t in truth),
+                    "hits": len(hits), "extra": len(extra)}
+    problems += [f"{name}: zone {t['zone']}: {t['label']} {t['event']} at {t['pts']:.2f}s not reported" for t in missed]
+    problems += [f"{name}: zone {r['zone']}: {r['label']} {r['event']} at {r['pts']:.2f}s (track {r.get('track_id')}) "
+                 "is in no truth" for r in extra]
+    truth = [e for e in places["events"] if e["kind"] == "line"]
+    got = [e for e in events if e.get("kind") == "line" and e["event"] == "cross"]
+    hits, missed, extra = match_events(truth, got, tol, lambda t, r: (t["line"], t["label"]) == (r["line"], r["label"]))
+    wrong = [(t, r) for t, r in hits if t["direction"] != r["direction"]]
+    out["lines"] = {"truth": sum(t["sure"] for t in truth), "unsure": sum(not t["sure"] for t in truth),
+                    "hits": len(hits) - len(wrong), "wrong_direction": len(wrong), "false_crossings": len(extra)}
+    problems += [f"{name}: line {t['line']}: {t['label']} crossing {t['direction']} at {t['pts']:.2f}s not reported"
+                 for t in missed]
+    problems += [f"{name}: line {t['line']}: {t['label']} at {t['pts']:.2f}s crossed {t['direction']}, "
+                 f"reported {r['direction']}" for t, r in wrong]
+    problems += [f"{name}: line {r['line']}: {r['label']} reported crossing {r['direction']} at {r['pts']:.2f}s "
+                 f"(track {r.get('track_id')}), no object crossed" for r in extra]
+    return out, problems
+
+
+def tracking(args):
+    """tracks, zones and lines: one run per video (the seeded random videos, or --events with
+    --places for one run), the checks asked for, one summary line; False when a target is missed."""
+    runs = []   # (name, places truth, lines)
+    if args.events:
+        places = read_json_lines(args.places, whole=True)
+        if "events" not in places or "objects" not in places:
+            sys.exit(f"eval_shapes.py: {args.places} is no places truth (tools/shapes_world.py places writes one).")
+        runs.append((Path(args.events).name, places, read_json_lines(args.events)))
+    else:
+        for seed in range(1, args.count + 1):
+            mp4, truth_path = seeded_video(args.root, seed)
+            places = world.places(truth_path, args.pipeline)
+            lines = run_pipeline(args.clipstream, args.pipeline, mp4, ["--set", "events.frames=true"])
+            # Kept beside the video, to look into a problem line without running again.
+            mp4.with_suffix(".tracking.ndjson").write_text("".join(json.dumps(l) + "\n" for l in lines))
+            runs.append((f"v{seed}", places, lines))
+    ok, summary, problems = tracking_report(args.what, runs, args.tolerance)
+    if problems:
+        print("\n".join(problems))
+    print(json.dumps(summary))
+    return ok
+
+
+def tracking_report(what, runs, tolerance):
+    """(targets met, summary, problems) of the checks `what` names over runs."""
+    import motmetrics as mm
+    want = ["tracks", "zones", "lines"] if what == "tracking" else [what]
+    summary, problems, ok = {"runs": len(runs), "tolerance_frames": tolerance}, [], True
+    counts = {"zones": {}, "lines": {}}
+    for name, places, lines in runs:
+        checked, found = place_checks(places, lines, tolerance, name)
+        problems += [p for p in found if any(p.startswith(f"{name}: {k[:-1]} ") for k in want)]
+        for k in counts:
+            for key, v in checked[k].items():
+                counts[k][key] = counts[k].get(key, 0) + v
+    if "tracks" in want:
+        accs, how = [], set()
+        for name, places, lines in runs:
+            hyps, source = track_hypotheses(lines, places["fps"])
+            how.add(source)
+            accs.append(mot_accumulator(places, hyps))
+        mh = mm.metrics.create()
+        m = mh.compute_many(accs, metrics=["idf1", "mota", "num_switches", "num_unique_objects", "num_frames"],
+                            names=[r[0] for r in runs], generate_overall=True).loc["OVERALL"]
+        objects, switches = int(m["num_unique_objects"]), int(m["num_switches"])
+        summary["tracks"] = {"idf1": round(float(m["idf1"]), 4), "mota": round(float(m["mota"]), 4),
+                             "id_switches": switches, "objects": objects, "frames": int(m["num_frames"]),
+                             "from": sorted(how)}
+        ok &= m["idf1"] >= TARGET_IDF1 and switches <= TARGET_SWITCHES_PER_OBJECT * objects
+    for k in ("zones", "lines"):
+        if k in want:
+            c = counts[k]
+            c["recall"] = round(c["hits"] / c["truth"], 4) if c["truth"] else None
+            summary[k] = c
+            ok &= c["truth"] == 0 or c["hits"] >= TARGET_EVENT_RECALL * c["truth"]
+    if "lines" in want:
+        ok &= counts["lines"]["false_crossings"] == 0
+    summary["targets"] = {"idf1": TARGET_IDF1, "id_switches_per_object": TARGET_SWITCHES_PER_OBJECT,
+                          "event_recall": TARGET_EVENT_RECALL, "false_crossings": 0}
+    summary["met"] = bool(ok)
+    return bool(ok), summary, problems
+
+
+def synthetic_run(places, fault=None):
+    """The NDJSON a perfect tracker would write for a places truth (frame lines with track ids,
+    zone and line events at the truth's times), with one fault put in when asked."""
+    boxes = {}
+    for o in places["objects"]:
+        for f, *box in o["boxes"]:
+            tid = o["object"] + 1 + (100 if fault == "switch" and o is places["objects"][0] and f % 2 else 0)
+            boxes.setdefault(f, []).append({"query": o["label"], "label": 0, "score": 0.5, "box": box, "track_id": tid})
+    step, lines = places["every"], []
+    for f in range(0, max(boxes) + 1, step):
+        dets = [{k: v for k, v in d.items() if fault != "spans" or k != "track_id"} for d in boxes.get(f, [])]
+        lines.append({"type": "frame", "frame": f, "pts": f / places["fps"], "results": {"shapes": {"detections": dets}}})
+    for o in places["objects"]:
+        first, last = o["boxes"][0][0] / places["fps"], o["boxes"][-1][0] / places["fps"]
+        lines += [{"type": "event", "kind": "track", "event": "start", "track_id": o["object"] + 1, "label": o["label"],
+                   "pts": first},
+                  {"type": "event", "kind": "track", "event": "end", "track_id": o["object"] + 1, "label": o["label"],
+                   "pts": last, "start_pts": first, "end_pts": last}]
+    late = 3 * step / places["fps"] if fault == "late" else 0.0
+    for e in places["events"]:
+        r = {"type": "event", "kind": e["kind"], "event": e["event"], "track_id": e["object"] + 1,
+             "label": e["label"], "pts": e["pts"] + late}
+        if e["kind"] == "zone":
+            r["zone"] = e["zone"]
+        else:
+            flip = fault == "direction" and e is [t for t in places["events"] if t["kind"] == "line"][-1]
+            r["line"], r["direction"] = e["line"], {"in": "out", "out": "in"}[e["direction"]] if flip else e["direction"]
+        lines.append(r)
+    if fault == "false":
+        lines.append({"type": "event", "kind": "line", "event": "cross", "line": places["lines"][0]["name"],
+                      "direction": "in", "track_id": 999, "label": places["objects"][0]["label"], "pts": 0.0})
+    return lines
+
+
+def selftest(args):
+    """The checks on synthetic runs of the demo's truth: a perfect run meets every target, and
+    each fault fails the check it concerns."""
+    places = json.loads(Path(args.places).read_text())
+    def report(fault):
+        return tracking_report("tracking", [(f"synthetic-{fault}", places, synthetic_run(places, fault))], 2)
+    for fault in (None, "spans"):
+        ok, summary, problems = report(fault)
+        assert ok and not problems, (fault, summary, problems)
+        assert summary["tracks"]["idf1"] == 1 and summary["lines"]["hits"] == summary["lines"]["truth"] > 0
+    ok, summary, _ = report("switch")
+    assert not ok and summary["tracks"]["id_switches"] > 0 and summary["tracks"]["idf1"] < 1, summary
+    ok, summary, _ = report("late")   # 3 sampled frames late: every event outside the tolerance
+    assert not ok and summary["zones"]["hits"] == 0 and summary["lines"]["hits"] == 0, summary
+    ok, summary, _ = report("direction")
+    assert not ok and summary["lines"]["wrong_direction"] == 1, summary
+    ok, summary, _ = report("false")
+    assert not ok and summary["lines"]["false_crossings"] == 1, summary
+    print("eval_shapes.py selftest: a perfect run meets the targets; an ID switch, late events, a wrong "
+          "direction and a false crossing each fail")
+
+
 def video(args):
     truth = json.loads(Path(args.truth).read_text())
     if args.events:
         events = [json.loads(l) for l in Path(args.events).read_text().splitlines() if l.strip()]
-        events = [e for e in events if e.get("type") == "event"]  # start/end lines of DESIGN.md
+        events = [e for e in events if is_presence(e)]
     else:
         queries = truth["present"] + ["red star", "green circle", "white square", "yellow triangle"]
         events, _ = events_transformers(REPO / "samples" / truth["video"], truth, queries, args.threshold,
@@ -376,7 +670,8 @@ def video(args):
 def main():
     global MODELS, RESIZE, LIMIT
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=["data", "classify", "detect", "segment", "all", "video", "videos"])
+    ap.add_argument("what", choices=["data", "classify", "detect", "segment", "all", "video", "videos",
+                                     "tracks", "zones", "lines", "tracking", "selftest"])
     ap.add_argument("--root", type=Path, default=Path("/tmp/shapes_eval"))
     ap.add_argument("--engine", choices=["transformers", "clipstream"], default="transformers")
     ap.add_argument("--clipstream", type=Path, default=REPO / ".build" / "release" / "clipstream")
@@ -387,7 +682,11 @@ def main():
     ap.add_argument("--threshold", type=float, default=0.2)
     ap.add_argument("--min-frames", type=int, default=3)
     ap.add_argument("--gap-frames", type=int, default=3)
-    ap.add_argument("--count", type=int, default=6, help="videos: how many random videos")
+    ap.add_argument("--count", type=int, default=6, help="videos, tracks, zones, lines: how many random videos")
+    ap.add_argument("--pipeline", type=Path, default=PLACES_PIPELINE,
+                    help="tracks, zones, lines: the pipeline run on the random videos (its zones and lines)")
+    ap.add_argument("--places", default=str(REPO / "samples" / "shapes.zones-truth.json"),
+                    help="tracks, zones, lines with --events: the truth of that run's video and pipeline")
     ap.add_argument("--tolerance", type=int, default=2, help="frames")
     ap.add_argument("--resize", choices=["pil", "torchvision"], default="pil",
                     help="clipstream's resampling (transformers runs its PIL backend, as in training)")
@@ -402,6 +701,11 @@ def main():
     if a.what == "videos":
         videos(a)
         return
+    if a.what == "selftest":
+        selftest(a)
+        return
+    if a.what in ("tracks", "zones", "lines", "tracking"):
+        sys.exit(0 if tracking(a) else 1)
     todo = ["classify", "detect", "segment"] if a.what == "all" else [a.what]
     for name in todo:
         r = {"classify": classify, "detect": detect, "segment": segment}[name](a.root, a.engine, a.clipstream)
