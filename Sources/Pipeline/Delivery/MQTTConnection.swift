@@ -1,0 +1,213 @@
+// One client connection to an MQTT broker through libmosquitto's threaded interface: its
+// network thread connects, reconnects with exponential backoff after any loss, and re-sends
+// QoS 1/2 messages not yet acknowledged. A broker that is down at start is a warning, not an
+// error: the thread keeps trying, and QoS 1/2 publishes wait in libmosquitto's queue.
+//
+// `onAcknowledged` receives the message id `publish` returned once the broker acknowledged it
+// (PUBACK for QoS 1, PUBCOMP for QoS 2; for QoS 0, once written to the socket). It and
+// `onConnectionChange` run on libmosquitto's network thread: keep them short.
+import CMosquitto
+import Foundation
+
+public final class MQTTConnection: @unchecked Sendable {
+    public let settings: MQTTSettings
+    private let handle: OpaquePointer
+    private let warn: @Sendable (String) -> Void
+    private let state = NSCondition()
+    /// Serialises `stop` with a retry of the first connection, so no retry follows a stop.
+    private let lifecycle = NSLock()
+    private var connected = false
+    private var started = false
+    private var stopped = false
+    /// Whether the user was told the broker is unreachable (so a reconnect is reported).
+    private var reportedOutage = false
+    private let callbacks: Callbacks
+
+    /// Set before `start`.
+    public struct Callbacks: Sendable {
+        public var onAcknowledged: @Sendable (Int32) -> Void
+        public var onConnectionChange: @Sendable (Bool) -> Void
+
+        public init(onAcknowledged: @escaping @Sendable (Int32) -> Void = { _ in },
+                    onConnectionChange: @escaping @Sendable (Bool) -> Void = { _ in }) {
+            self.onAcknowledged = onAcknowledged
+            self.onConnectionChange = onConnectionChange
+        }
+    }
+
+    /// Prepares the client (credentials, TLS, will, backoff); connects only on `start`.
+    /// Throws for a missing TLS file or a setting libmosquitto refuses.
+    public init(settings: MQTTSettings, callbacks: Callbacks = Callbacks(),
+                warn: @escaping @Sendable (String) -> Void) throws {
+        MQTTLibrary.initialize()
+        self.settings = settings
+        self.callbacks = callbacks
+        self.warn = warn
+        guard let handle = mosquitto_new(settings.clientID, true, nil) else {
+            throw MQTTError.call(function: "mosquitto_new", reason: String(cString: strerror(errno)))
+        }
+        self.handle = handle
+        do {
+            try configure()
+        } catch {
+            mosquitto_destroy(handle)
+            throw error
+        }
+        mosquitto_user_data_set(handle, Unmanaged.passUnretained(self).toOpaque())
+        mosquitto_connect_callback_set(handle) { _, context, code in
+            MQTTConnection.from(context).connectionAnswered(code)
+        }
+        mosquitto_disconnect_callback_set(handle) { _, context, code in
+            MQTTConnection.from(context).connectionLost(code)
+        }
+        mosquitto_publish_callback_set(handle) { _, context, messageID in
+            MQTTConnection.from(context).callbacks.onAcknowledged(messageID)
+        }
+    }
+
+    deinit {
+        stop()
+        mosquitto_destroy(handle)
+    }
+
+    public var isConnected: Bool { state.withLock { connected } }
+
+    /// Starts the network thread and the first connection attempt. An unreachable broker is
+    /// reported through `warn`; the thread keeps retrying with backoff.
+    public func start() throws {
+        guard state.withLock({ () -> Bool in defer { started = true }; return !started && !stopped }) else { return }
+        // Connect first: a failed attempt still records the broker, so the network thread
+        // started next retries it (started first, it would idle until the address is known).
+        let code = mosquitto_connect_async(handle, settings.host, settings.port, settings.keepAliveSeconds)
+        let reason = MQTTError.reason(code)
+        if code == Int32(MOSQ_ERR_INVAL.rawValue) { throw MQTTError.call(function: "mosquitto_connect_async", reason: reason) }
+        try MQTTError.check(mosquitto_loop_start(handle), "mosquitto_loop_start")
+        if code != Int32(MOSQ_ERR_SUCCESS.rawValue) {
+            state.withLock { reportedOutage = true }
+            warn("MQTT broker \(settings.displayName) is unreachable (\(reason)); events wait in the outbox and "
+                 + "the connection is retried")
+            retryFirstConnection(after: settings.reconnectDelaySeconds.first)
+        }
+    }
+
+    /// libmosquitto's network thread retries a connection that was up once, but not a first
+    /// attempt that failed (2.0: it then waits for a socket that never comes), so until the
+    /// first CONNACK the retries with backoff are made here.
+    private func retryFirstConnection(after seconds: UInt32) {
+        DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(Int(max(seconds, 1)))) { [weak self] in
+            guard let self else { return }
+            let failed = self.lifecycle.withLock {
+                !self.state.withLock({ self.connected || self.stopped })
+                    && mosquitto_reconnect_async(self.handle) != Int32(MOSQ_ERR_SUCCESS.rawValue)
+            }
+            if failed {
+                self.retryFirstConnection(after: min(seconds * 2, max(seconds, self.settings.reconnectDelaySeconds.most)))
+            }
+        }
+    }
+
+    /// Waits until connected (true) or `timeout` passes (false).
+    @discardableResult
+    public func waitUntilConnected(timeout: TimeInterval) -> Bool {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        state.lock()
+        defer { state.unlock() }
+        while !connected && !stopped {
+            if !state.wait(until: deadline) { break }
+        }
+        return connected
+    }
+
+    /// Publishes `message`; returns its message id (what `onAcknowledged` will receive).
+    /// QoS 1/2 messages are queued by libmosquitto while disconnected; QoS 0 throws
+    /// `notConnected` then.
+    public func publish(_ message: MQTTMessage) throws -> Int32 {
+        var messageID: Int32 = 0
+        let code = message.payload.withUnsafeBytes { payload in
+            mosquitto_publish(handle, &messageID, message.topic, Int32(payload.count), payload.baseAddress,
+                              message.qos.rawValue, message.retain)
+        }
+        if code == Int32(MOSQ_ERR_NO_CONN.rawValue) { throw MQTTError.notConnected }
+        try MQTTError.check(code, "mosquitto_publish")
+        return messageID
+    }
+
+    /// Disconnects (sending nothing more; the will is not published) and ends the network
+    /// thread. Idempotent.
+    public func stop() {
+        lifecycle.lock()
+        defer { lifecycle.unlock() }
+        let wasStarted: Bool = state.withLock {
+            defer { stopped = true; connected = false; state.broadcast() }
+            return started && !stopped
+        }
+        guard wasStarted else { return }
+        mosquitto_disconnect(handle)
+        mosquitto_loop_stop(handle, false)
+    }
+
+    // MARK: - libmosquitto's network thread
+
+    private func configure() throws {
+        if let username = settings.username {
+            try MQTTError.check(mosquitto_username_pw_set(handle, username, settings.password), "mosquitto_username_pw_set")
+        }
+        if let tls = settings.tls {
+            for (role, path) in [("CA file", tls.caFile), ("client certificate", tls.certificateFile),
+                                 ("client key", tls.keyFile)] {
+                if let path, !FileManager.default.isReadableFile(atPath: path) {
+                    throw MQTTError.missingFile(role: role, path: path)
+                }
+            }
+            try MQTTError.check(mosquitto_tls_set(handle, tls.caFile, tls.caFile == nil ? "/etc/ssl/certs" : nil,
+                                                  tls.certificateFile, tls.keyFile, nil), "mosquitto_tls_set")
+        }
+        if let will = settings.will {
+            let code = will.payload.withUnsafeBytes {
+                mosquitto_will_set(handle, will.topic, Int32($0.count), $0.baseAddress, will.qos.rawValue, will.retain)
+            }
+            try MQTTError.check(code, "mosquitto_will_set")
+        }
+        let delays = settings.reconnectDelaySeconds
+        try MQTTError.check(mosquitto_reconnect_delay_set(handle, delays.first, max(delays.first, delays.most), true),
+                            "mosquitto_reconnect_delay_set")
+        try MQTTError.check(mosquitto_max_inflight_messages_set(handle, settings.maxInflight),
+                            "mosquitto_max_inflight_messages_set")
+    }
+
+    private static func from(_ context: UnsafeMutableRawPointer?) -> MQTTConnection {
+        Unmanaged<MQTTConnection>.fromOpaque(context!).takeUnretainedValue()
+    }
+
+    /// CONNACK: 0 is accepted; anything else (bad credentials, unknown client) is the broker's refusal.
+    private func connectionAnswered(_ code: Int32) {
+        if code != 0 {
+            warn("MQTT broker \(settings.displayName) refused the connection: \(String(cString: mosquitto_connack_string(code)))")
+            return
+        }
+        let wasOut: Bool = state.withLock {
+            connected = true
+            state.broadcast()
+            defer { reportedOutage = false }
+            return reportedOutage
+        }
+        if wasOut { warn("MQTT broker \(settings.displayName) is reachable again; sending the outbox") }
+        callbacks.onConnectionChange(true)
+    }
+
+    /// Any end of the connection; 0 means we asked for it.
+    private func connectionLost(_ code: Int32) {
+        let report: Bool = state.withLock {
+            connected = false
+            state.broadcast()
+            let report = code != 0 && !stopped && !reportedOutage
+            if report { reportedOutage = true }
+            return report
+        }
+        if report {
+            warn("lost the connection to MQTT broker \(settings.displayName) (\(MQTTError.reason(code))); "
+                 + "events wait in the outbox and the connection is retried")
+        }
+        callbacks.onConnectionChange(false)
+    }
+}
