@@ -75,6 +75,12 @@ public final class MosquittoBroker: @unchecked Sendable {
             "listener \(port) 127.0.0.1",
             "allow_anonymous true",
             "persistence true",
+            // A persistent subscriber away during a restart also gets QoS 0 messages meanwhile.
+            "queue_qos0_messages true",
+            // Unlimited QoS 1/2 in flight to each subscriber: with the default (20), mosquitto
+            // 2.0.11 dropped the QoS 2 messages queued beyond it for a subscriber reconnecting
+            // after a restart, though it had sent PUBCOMP for every one of them to the publisher.
+            "max_inflight_messages 0",
             "persistence_location \(directory.path)/",
             "log_dest file \(logFile.path)",
             "log_type error",

@@ -8,15 +8,15 @@ public final class MosquittoSubscriber: @unchecked Sendable {
     private var process: ChildProcess!
     private let inbox = Inbox()
 
-    /// Subscribes to `topic` (wildcards allowed) at QoS 1 and waits until the broker has the
+    /// Subscribes to `topic` (wildcards allowed) at `qos` and waits until the broker has the
     /// subscription, so nothing published after this returns is missed.
-    public init(broker: MosquittoBroker, topic: String, extraArguments: [String] = [], timeout: TimeInterval = 10) throws {
+    public init(broker: MosquittoBroker, topic: String, qos: Int = 1, timeout: TimeInterval = 10) throws {
         let clientID = "clipstream-test-sub-\(UInt32.random(in: 0...UInt32.max))"
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw MosquittoBroker.BrokerError(message: "pipe() failed") }
         do {
-            process = try ChildProcess(Self.executable, ["-h", "127.0.0.1", "-p", String(broker.port), "-t", topic, "-q", "1",
-                                                         "-i", clientID, "-c", "-F", "%t %p"] + extraArguments,
+            process = try ChildProcess(Self.executable, ["-h", "127.0.0.1", "-p", String(broker.port), "-t", topic, "-q", String(qos),
+                                                         "-i", clientID, "-c", "-F", "%t %p"],
                                        stdout: fds[1])
         } catch {
             close(fds[0])
@@ -32,7 +32,7 @@ public final class MosquittoSubscriber: @unchecked Sendable {
         let deadline = Date(timeIntervalSinceNow: timeout)
         while Date() < deadline {
             let log = (try? String(contentsOf: broker.logFile, encoding: .utf8)) ?? ""
-            if log.contains("\(clientID) 1 \(topic)") { return }
+            if log.contains("\(clientID) \(qos) \(topic)") { return }
             usleep(20_000)
         }
         throw MosquittoBroker.BrokerError(message: "mosquitto_sub did not subscribe within \(timeout) s")

@@ -17,8 +17,8 @@ public final class OutboxSender: @unchecked Sendable {
     private let warn: @Sendable (String) -> Void
     /// Guards the state below; the sending thread sleeps on it until there is work.
     private let condition = NSCondition()
-    /// Published and unacknowledged, oldest first.
-    private var inFlight: [(sequence: UInt64, acknowledged: Bool)] = []
+    /// Published and not yet marked delivered, oldest first.
+    private var inFlight: [InFlight] = []
     private var sequenceByMessageID: [Int32: UInt64] = [:]
     /// Acknowledgements that arrived before `publish` returned their message id.
     private var earlyAcknowledgements: Set<Int32> = []
@@ -30,6 +30,15 @@ public final class OutboxSender: @unchecked Sendable {
     private var pending: [OutboxRecord] = []
     private var lastRead: UInt64
     private var skipped = 0
+
+    private struct InFlight {
+        let sequence: UInt64
+        var acknowledged: Bool
+        /// Kept for QoS 0 only: libmosquitto discards QoS 0 packets still queued when the
+        /// connection drops (no acknowledgement ever comes), so they are published again.
+        var unqueued: MQTTMessage?
+        var lostWithConnection = false
+    }
 
     /// A sender of `outbox` over a new connection made from `settings` (not yet started).
     public init(outbox: Outbox, settings: MQTTSettings, window: Int = 1000,
@@ -102,6 +111,7 @@ public final class OutboxSender: @unchecked Sendable {
     }
 
     private func publishWhatFits() throws {
+        try republishLostWithConnection()
         while condition.withLock({ connected && inFlight.count < window && !stopping }) {
             if pending.isEmpty {
                 condition.withLock { newRecords = false }
@@ -115,20 +125,42 @@ public final class OutboxSender: @unchecked Sendable {
                 skipped += 1
                 if skipped == 1 { warn("outbox \(outbox.directory): record \(record.sequence) is not an MQTT message; skipped") }
                 pending.removeLast()
-                condition.withLock { inFlight.append((record.sequence, true)) }
+                condition.withLock { inFlight.append(InFlight(sequence: record.sequence, acknowledged: true)) }
                 continue
             }
-            let messageID: Int32
-            do {
-                messageID = try connection.publish(message)
-            } catch MQTTError.notConnected {
-                return  // QoS 0 as the connection drops: published again after the reconnect.
-            }
+            guard let messageID = try publish(message) else { return }
             pending.removeLast()
             condition.withLock {
                 let acknowledged = earlyAcknowledgements.remove(messageID) != nil
                 if !acknowledged { sequenceByMessageID[messageID] = record.sequence }
-                inFlight.append((record.sequence, acknowledged))
+                inFlight.append(InFlight(sequence: record.sequence, acknowledged: acknowledged,
+                                         unqueued: message.qos == .atMostOnce ? message : nil))
+            }
+        }
+    }
+
+    /// The message id, or nil when the connection is down (QoS 0 only; sent after reconnecting).
+    private func publish(_ message: MQTTMessage) throws -> Int32? {
+        do {
+            return try connection.publish(message)
+        } catch MQTTError.notConnected {
+            return nil
+        }
+    }
+
+    private func republishLostWithConnection() throws {
+        while let (index, message) = condition.withLock({ () -> (Int, MQTTMessage)? in
+            guard connected, let index = inFlight.firstIndex(where: { $0.lostWithConnection }) else { return nil }
+            return (index, inFlight[index].unqueued!)
+        }) {
+            guard let messageID = try publish(message) else { return }
+            condition.withLock {
+                inFlight[index].lostWithConnection = false
+                if earlyAcknowledgements.remove(messageID) != nil {
+                    inFlight[index].acknowledged = true
+                } else {
+                    sequenceByMessageID[messageID] = inFlight[index].sequence
+                }
             }
         }
     }
@@ -151,7 +183,8 @@ public final class OutboxSender: @unchecked Sendable {
             while !stopping {
                 let headAcknowledged = inFlight.first?.acknowledged ?? false
                 let canPublish = connected && inFlight.count < window
-                if headAcknowledged || (canPublish && (newRecords || !pending.isEmpty)) { return }
+                let lost = connected && inFlight.contains { $0.lostWithConnection }
+                if headAcknowledged || lost || (canPublish && (newRecords || !pending.isEmpty)) { return }
                 if !condition.wait(until: Date(timeIntervalSinceNow: 0.5)) { return }
             }
         }
@@ -161,9 +194,9 @@ public final class OutboxSender: @unchecked Sendable {
 
     private func acknowledged(_ messageID: Int32) {
         condition.withLock {
-            if let sequence = sequenceByMessageID.removeValue(forKey: messageID),
-               let index = inFlight.firstIndex(where: { $0.sequence == sequence }) {
-                inFlight[index].acknowledged = true
+            if let sequence = sequenceByMessageID.removeValue(forKey: messageID) {
+                // Absent when a QoS 0 message thought lost with the connection was sent after all.
+                if let index = inFlight.firstIndex(where: { $0.sequence == sequence }) { inFlight[index].acknowledged = true }
             } else {
                 earlyAcknowledgements.insert(messageID)
             }
@@ -174,6 +207,11 @@ public final class OutboxSender: @unchecked Sendable {
     private func connectionChanged(_ isUp: Bool) {
         condition.withLock {
             connected = isUp
+            if !isUp {
+                for index in inFlight.indices where inFlight[index].unqueued != nil && !inFlight[index].acknowledged {
+                    inFlight[index].lostWithConnection = true
+                }
+            }
             condition.broadcast()
         }
     }

@@ -8,8 +8,8 @@ import TestSupport
 
 let topic = "clipstream/main/cat/presence"
 
-func message(_ index: Int) -> Data {
-    MQTTMessage(topic: topic, payload: payload(index), qos: .atLeastOnce).encoded()
+func message(_ index: Int, qos: MQTTQoS = .atLeastOnce) -> Data {
+    MQTTMessage(topic: topic, payload: payload(index), qos: qos).encoded()
 }
 
 /// The event numbers a subscriber saw, first occurrences only, in arrival order.
@@ -24,11 +24,12 @@ func eventNumbers(_ lines: [String]) -> [Int] {
 
 @Suite(.enabled(if: MosquittoBroker.isInstalled, "needs Debian's mosquitto (scripts/install-deps)"), .serialized)
 struct OutboxSenderTests {
-    @Test func eventsAppendedWhileTheBrokerIsDownAllArriveInOrderAfterItStarts() throws {
+    @Test(arguments: MQTTQoS.allCases)
+    func eventsAppendedWhileTheBrokerIsDownAllArriveInOrderAfterItStarts(qos: MQTTQoS) throws {
         let broker = try MosquittoBroker()
         defer { broker.stop() }
         try broker.start()
-        let subscriber = try MosquittoSubscriber(broker: broker, topic: "clipstream/#")
+        let subscriber = try MosquittoSubscriber(broker: broker, topic: "clipstream/#", qos: Int(qos.rawValue))
         defer { subscriber.stop() }
         broker.stop()  // the subscriber's session persists; it reconnects by itself
 
@@ -37,7 +38,7 @@ struct OutboxSenderTests {
         let warnings = Warnings()
         let sender = try OutboxSender(outbox: outbox, settings: testSettings(broker), warn: warnings.handler)
         try sender.start()
-        for index in 1...200 { try outbox.append(message(index)) }
+        for index in 1...200 { try outbox.append(message(index, qos: qos)) }
         #expect(outbox.deliveredSequence == 0)
         #expect(warnings.all.first?.contains("unreachable") == true)
 
