@@ -54,6 +54,19 @@ public final class ChildProcess: @unchecked Sendable {
         }
     }
 
+    /// Waits for the child to end by itself; its exit status (-1 if it was ended by a signal
+    /// or already reaped).
+    @discardableResult
+    public func waitForExit() -> Int32 {
+        lock.withLock {
+            guard !exited else { return -1 }
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            exited = true
+            return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : -1
+        }
+    }
+
     /// SIGTERM, then waits for the exit. Idempotent.
     public func terminate() {
         lock.withLock {

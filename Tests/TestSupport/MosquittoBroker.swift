@@ -14,6 +14,8 @@ public final class MosquittoBroker: @unchecked Sendable {
         public var caFile: String
         public var certificateFile: String
         public var keyFile: String
+        /// Clients must present a certificate signed by `caFile`.
+        public var requireClientCertificate = false
 
         public init(caFile: String, certificateFile: String, keyFile: String) {
             self.caFile = caFile
@@ -91,7 +93,8 @@ public final class MosquittoBroker: @unchecked Sendable {
             "user \(NSUserName())",
         ]
         if let tls {
-            lines += ["cafile \(tls.caFile)", "certfile \(tls.certificateFile)", "keyfile \(tls.keyFile)"]
+            lines += ["cafile \(tls.caFile)", "certfile \(tls.certificateFile)", "keyfile \(tls.keyFile)",
+                      "require_certificate \(tls.requireClientCertificate)"]
         }
         try (lines.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("mosquitto.conf"),
                                                          atomically: true, encoding: .utf8)

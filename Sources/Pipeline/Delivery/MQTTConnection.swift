@@ -21,6 +21,7 @@ public final class MQTTConnection: @unchecked Sendable {
     private var stopped = false
     /// Whether the user was told the broker is unreachable (so a reconnect is reported).
     private var reportedOutage = false
+    private var lastLibraryError: String?
     private let callbacks: Callbacks
 
     /// Set before `start`.
@@ -62,6 +63,9 @@ public final class MQTTConnection: @unchecked Sendable {
         }
         mosquitto_publish_callback_set(handle) { _, context, messageID in
             MQTTConnection.from(context).callbacks.onAcknowledged(messageID)
+        }
+        mosquitto_log_callback_set(handle) { _, context, level, text in
+            if level == MOSQ_LOG_ERR, let text { MQTTConnection.from(context).libraryError(String(cString: text)) }
         }
     }
 
@@ -193,6 +197,17 @@ public final class MQTTConnection: @unchecked Sendable {
         }
         if wasOut { warn("MQTT broker \(settings.displayName) is reachable again; sending the outbox") }
         callbacks.onConnectionChange(true)
+    }
+
+    /// libmosquitto's error-level log: the only report of a failed TLS handshake (certificate
+    /// not trusted, wrong host name), after which its network thread gives up. Repeats are
+    /// reported once. These lines name files and hosts, never credentials.
+    private func libraryError(_ text: String) {
+        let isNew = state.withLock {
+            defer { lastLibraryError = text }
+            return lastLibraryError != text
+        }
+        if isNew { warn("MQTT broker \(settings.displayName): \(text)") }
     }
 
     /// Any end of the connection; 0 means we asked for it.
