@@ -45,6 +45,9 @@ public final class MosquittoSubscriber: @unchecked Sendable {
 
     /// Every line so far.
     public var lines: [String] { inbox.lock.withLock { inbox.received } }
+    /// When each line was read (DispatchTime nanoseconds: the monotonic clock every process
+    /// on the machine shares), for latency measurements.
+    public var arrivals: [UInt64] { inbox.lock.withLock { inbox.arrivals } }
 
     /// Waits until `done(lines)` holds (true) or `timeout` passes (false).
     @discardableResult
@@ -62,6 +65,7 @@ public final class MosquittoSubscriber: @unchecked Sendable {
     private final class Inbox: @unchecked Sendable {
         let lock = NSCondition()
         var received: [String] = []
+        var arrivals: [UInt64] = []
 
         func readLines(from descriptor: Int32) {
             defer { close(descriptor) }
@@ -77,8 +81,10 @@ public final class MosquittoSubscriber: @unchecked Sendable {
                     lines.append(String(decoding: partial[..<newline], as: UTF8.self))
                     partial.removeSubrange(...newline)
                 }
+                let now = DispatchTime.now().uptimeNanoseconds
                 lock.withLock {
                     received += lines
+                    arrivals += repeatElement(now, count: lines.count)
                     lock.broadcast()
                 }
             }

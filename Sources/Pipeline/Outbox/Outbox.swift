@@ -24,7 +24,10 @@ public final class Outbox: @unchecked Sendable {
     private var segments: [OutboxSegment]
     private var bytesOnDisk = 0
     private var delivered: UInt64
-    private var persistedDelivered: UInt64
+    /// Serialises writes of the cursor file; taken after `condition` when both are held.
+    private let cursorWriter = NSLock()
+    /// The value in the cursor file (guarded by `cursorWriter`).
+    private var storedCursor: UInt64
     private var dropped: UInt64 = 0
     private var unsynced = false
     private var closed = false
@@ -57,6 +60,7 @@ public final class Outbox: @unchecked Sendable {
         if flock(lockFile.descriptor, LOCK_EX | LOCK_NB) != 0 { throw OutboxError.inUse(directory: path) }
         cursor = DeliveredCursor(directory: path)
         delivered = cursor.load(warn: warn)
+        storedCursor = delivered
         segments = try Self.recoverSegments(directory: path, warn: warn)
         if segments.isEmpty {
             segments = [try OutboxSegment.create(directory: path, firstSequence: delivered + 1)]
@@ -65,7 +69,6 @@ public final class Outbox: @unchecked Sendable {
         // Records below the oldest segment were delivered (or dropped) before it was deleted;
         // the cursor cannot be past the last record.
         delivered = min(max(delivered, segments[0].firstSequence - 1), segments.last!.nextSequence - 1)
-        persistedDelivered = delivered
         reclaim()
         startTimer()
     }
@@ -274,9 +277,16 @@ public final class Outbox: @unchecked Sendable {
     }
 
     private func persistCursor(sync: Bool? = nil) throws {
-        guard delivered != persistedDelivered else { return }
-        try cursor.store(delivered, sync: sync ?? (options.fsync != .never), directory: directory)
-        persistedDelivered = delivered
+        try storeCursor(delivered, sync: sync ?? (options.fsync != .never))
+    }
+
+    /// Writes `value` to the cursor file unless it holds that or a later one already.
+    private func storeCursor(_ value: UInt64, sync: Bool) throws {
+        try cursorWriter.withLock {
+            guard value > storedCursor else { return }
+            try cursor.store(value, sync: sync, directory: directory)
+            storedCursor = value
+        }
     }
 
     /// Syncs appends (`fsync: interval`) and persists the cursor every `timerSeconds`.
@@ -289,16 +299,24 @@ public final class Outbox: @unchecked Sendable {
         self.timer = timer
     }
 
+    /// The sync and the cursor write happen outside the lock: an fdatasync can take tens of
+    /// milliseconds, and appends (the video's events) must not wait for it.
     private func periodicSync() {
-        condition.lock()
-        defer { condition.unlock() }
-        guard !closed else { return }
-        do {
+        guard let (descriptor, value) = condition.withLock({ () -> (Int32, UInt64)? in
+            guard !closed else { return nil }
+            var descriptor: Int32 = -1
             if unsynced, case .interval = options.fsync {
-                try segments.last!.sync()
+                descriptor = segments.last!.duplicateDescriptor()
                 unsynced = false
             }
-            try persistCursor()
+            return (descriptor, delivered)
+        }) else { return }
+        if descriptor >= 0 {
+            if fdatasync(descriptor) != 0 { warn("outbox \(directory): fdatasync failed: \(OutboxError.reason())") }
+            Glibc.close(descriptor)
+        }
+        do {
+            try storeCursor(value, sync: options.fsync != .never)
         } catch {
             warn("\(error)")
         }

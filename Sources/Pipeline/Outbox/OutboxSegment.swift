@@ -126,6 +126,13 @@ final class OutboxSegment {
 
     func sync() throws { try file?.sync() }
 
+    /// A second descriptor of the open file (to sync without holding the outbox's lock); -1
+    /// when the file is closed.
+    func duplicateDescriptor() -> Int32 {
+        guard let file else { return -1 }
+        return dup(file.descriptor)
+    }
+
     /// Closes the file (reads reopen it); the segment stays on disk.
     func close() {
         file?.close()
