@@ -29,15 +29,11 @@ struct DeliveryBenchmarkTests {
     }
 
     @Test func appendPublishAcknowledgeAtQoS1() throws {
-        let broker = try MosquittoBroker()
-        defer { broker.stop() }
-        try broker.start()
-        let subscriber = try MosquittoSubscriber(broker: broker, topic: "clipstream/#")
-        defer { subscriber.stop() }
+        let mqtt = try LoopbackMQTT()
+        defer { mqtt.stop() }
+        let subscriber = mqtt.subscriber
         let scratch = ScratchDirectory()
-        let outbox = try Outbox(directory: scratch.url, options: OutboxOptions(fsync: .interval(seconds: 1)), warn: { _ in })
-        let sender = try OutboxSender(outbox: outbox, settings: testSettings(broker), warn: { _ in })
-        try sender.start()
+        let (outbox, sender) = try mqtt.sendingOutbox(in: scratch.url)
         #expect(sender.connection.waitUntilConnected(timeout: 10))
 
         // Throughput: a burst appended as fast as possible, timed until the subscriber has all.

@@ -34,13 +34,11 @@ func testSettings(_ broker: MosquittoBroker) throws -> MQTTSettings {
 struct MQTTConnectionTests {
     @Test(arguments: MQTTQoS.allCases)
     func everyPublishIsAcknowledgedAndArrivesInOrder(qos: MQTTQoS) throws {
-        let broker = try MosquittoBroker()
-        defer { broker.stop() }
-        try broker.start()
-        let subscriber = try MosquittoSubscriber(broker: broker, topic: "clipstream/#")
-        defer { subscriber.stop() }
+        let mqtt = try LoopbackMQTT()
+        defer { mqtt.stop() }
+        let subscriber = mqtt.subscriber
         let acknowledged = Acknowledged()
-        let connection = try MQTTConnection(settings: testSettings(broker), callbacks: acknowledged.callbacks, warn: { _ in })
+        let connection = try MQTTConnection(settings: testSettings(mqtt.broker), callbacks: acknowledged.callbacks, warn: { _ in })
         try connection.start()
         #expect(connection.waitUntilConnected(timeout: 10))
         var ids: [Int32] = []

@@ -26,18 +26,14 @@ func eventNumbers(_ lines: [String]) -> [Int] {
 struct OutboxSenderTests {
     @Test(arguments: MQTTQoS.allCases)
     func eventsAppendedWhileTheBrokerIsDownAllArriveInOrderAfterItStarts(qos: MQTTQoS) throws {
-        let broker = try MosquittoBroker()
-        defer { broker.stop() }
-        try broker.start()
-        let subscriber = try MosquittoSubscriber(broker: broker, topic: "clipstream/#", qos: Int(qos.rawValue))
-        defer { subscriber.stop() }
+        let mqtt = try LoopbackMQTT(qos: qos)
+        defer { mqtt.stop() }
+        let (broker, subscriber) = (mqtt.broker, mqtt.subscriber)
         broker.stop()  // the subscriber's session persists; it reconnects by itself
 
         let scratch = ScratchDirectory()
-        let outbox = try Outbox(directory: scratch.url, options: OutboxOptions(fsync: .interval(seconds: 1)), warn: { _ in })
         let warnings = Warnings()
-        let sender = try OutboxSender(outbox: outbox, settings: testSettings(broker), warn: warnings.handler)
-        try sender.start()
+        let (outbox, sender) = try mqtt.sendingOutbox(in: scratch.url, warn: warnings.handler)
         for index in 1...200 { try outbox.append(message(index, qos: qos)) }
         #expect(outbox.deliveredSequence == 0)
         #expect(warnings.all.first?.contains("unreachable") == true)
@@ -50,15 +46,11 @@ struct OutboxSenderTests {
     }
 
     @Test func aBrokerRestartMidStreamLosesNothingAndKeepsOrder() throws {
-        let broker = try MosquittoBroker()
-        defer { broker.stop() }
-        try broker.start()
-        let subscriber = try MosquittoSubscriber(broker: broker, topic: "clipstream/#")
-        defer { subscriber.stop() }
+        let mqtt = try LoopbackMQTT()
+        defer { mqtt.stop() }
+        let (broker, subscriber) = (mqtt.broker, mqtt.subscriber)
         let scratch = ScratchDirectory()
-        let outbox = try Outbox(directory: scratch.url, options: OutboxOptions(fsync: .interval(seconds: 1)), warn: { _ in })
-        let sender = try OutboxSender(outbox: outbox, settings: testSettings(broker), warn: { _ in })
-        try sender.start()
+        let (outbox, sender) = try mqtt.sendingOutbox(in: scratch.url)
 
         for index in 1...100 {
             try outbox.append(message(index))
@@ -78,19 +70,15 @@ struct OutboxSenderTests {
     }
 
     @Test func whatAStoppedRunLeftIsSentByTheNextSenderFirst() throws {
-        let broker = try MosquittoBroker()
-        defer { broker.stop() }
-        try broker.start()
-        let subscriber = try MosquittoSubscriber(broker: broker, topic: "clipstream/#")
-        defer { subscriber.stop() }
+        let mqtt = try LoopbackMQTT()
+        defer { mqtt.stop() }
+        let subscriber = mqtt.subscriber
         let scratch = ScratchDirectory()
         let killed = try Outbox(directory: scratch.url, options: OutboxOptions(fsync: .never), warn: { _ in })
         for index in 1...50 { try killed.append(message(index)) }
         killed.abandon()
 
-        let outbox = try Outbox(directory: scratch.url, options: OutboxOptions(fsync: .never), warn: { _ in })
-        let sender = try OutboxSender(outbox: outbox, settings: testSettings(broker), warn: { _ in })
-        try sender.start()
+        let (outbox, sender) = try mqtt.sendingOutbox(in: scratch.url, fsync: .never)
         for index in 51...60 { try outbox.append(message(index)) }
         #expect(sender.drain(timeout: 20))
         #expect(subscriber.wait(timeout: 20) { eventNumbers($0).count >= 60 })

@@ -22,6 +22,15 @@ final class ScratchDirectory {
     }
 }
 
+/// Records 1...count appended by an outbox whose process then "died" (see `abandon`); returns
+/// the newest segment file, for tests to damage.
+func abandonedOutbox(_ scratch: ScratchDirectory, records count: Int, fsync: OutboxOptions.Fsync) throws -> URL {
+    let killed = try Outbox(directory: scratch.url, options: OutboxOptions(fsync: fsync), warn: { _ in })
+    for index in 1...count { try killed.append(payload(index)) }
+    killed.abandon()
+    return scratch.url.appendingPathComponent(scratch.segmentFiles.last!)
+}
+
 func payload(_ index: Int) -> Data { Data("{\"type\":\"event\",\"n\":\(index)}".utf8) }
 
 /// Every record after `sequence`, read in small batches the way a sender reads them.
@@ -80,11 +89,8 @@ func readAll(_ outbox: Outbox, after sequence: UInt64 = 0) throws -> [OutboxReco
 
     @Test func aTornLastRecordIsSkippedWithAWarningAndAppendsContinue() throws {
         let scratch = ScratchDirectory()
-        let first = try Outbox(directory: scratch.url, options: OutboxOptions(fsync: .always), warn: { _ in })
-        for index in 1...10 { try first.append(payload(index)) }
-        first.abandon()
+        let segment = try abandonedOutbox(scratch, records: 10, fsync: .always)
         // Power loss mid-write: the last record's final bytes never reached the disk.
-        let segment = scratch.url.appendingPathComponent(scratch.segmentFiles.last!)
         let handle = try FileHandle(forUpdating: segment)
         let length = try handle.seekToEnd()
         try handle.truncate(atOffset: length - 5)
@@ -105,10 +111,7 @@ func readAll(_ outbox: Outbox, after sequence: UInt64 = 0) throws -> [OutboxReco
 
     @Test func aCorruptedLastRecordIsCaughtByItsChecksum() throws {
         let scratch = ScratchDirectory()
-        let first = try Outbox(directory: scratch.url, options: OutboxOptions(fsync: .never), warn: { _ in })
-        for index in 1...3 { try first.append(payload(index)) }
-        first.abandon()
-        let segment = scratch.url.appendingPathComponent(scratch.segmentFiles.last!)
+        let segment = try abandonedOutbox(scratch, records: 3, fsync: .never)
         var bytes = try Data(contentsOf: segment)
         bytes[bytes.count - 2] ^= 0x20  // one flipped bit in the last payload
         try bytes.write(to: segment)
