@@ -14,8 +14,12 @@ public final class MQTTConnection: @unchecked Sendable {
     private let handle: OpaquePointer
     private let warn: @Sendable (String) -> Void
     private let state = NSCondition()
-    /// Serialises `stop` with a retry of the first connection, so no retry follows a stop.
+    /// Serialises start, stop and the retries of the first connection: libmosquitto's
+    /// connect calls must not run beside each other or beside its network thread.
     private let lifecycle = NSLock()
+    /// Guarded by `lifecycle`.
+    private var networkThreadRunning = false
+    private let retries = DispatchQueue(label: "clipstream.mqtt.first-connection")
     private var connected = false
     private var started = false
     private var stopped = false
@@ -23,6 +27,7 @@ public final class MQTTConnection: @unchecked Sendable {
     private var reportedOutage = false
     private var lastLibraryError: String?
     private let callbacks: Callbacks
+    private let target = CallbackTarget()
 
     /// Set before `start`.
     public struct Callbacks: Sendable {
@@ -47,46 +52,52 @@ public final class MQTTConnection: @unchecked Sendable {
         guard let handle = mosquitto_new(settings.clientID, true, nil) else {
             throw MQTTError.call(function: "mosquitto_new", reason: String(cString: strerror(errno)))
         }
-        self.handle = handle
+        // Configured before `self.handle` is set: a throw then leaves the object incomplete, so
+        // deinit (which destroys the handle) does not run and the handle is destroyed once, here.
         do {
-            try configure()
+            try Self.configure(handle, settings)
         } catch {
             mosquitto_destroy(handle)
             throw error
         }
-        mosquitto_user_data_set(handle, Unmanaged.passUnretained(self).toOpaque())
+        self.handle = handle
+        target.connection = self
+        mosquitto_user_data_set(handle, Unmanaged.passUnretained(target).toOpaque())
         mosquitto_connect_callback_set(handle) { _, context, code in
-            MQTTConnection.from(context).connectionAnswered(code)
+            MQTTConnection.from(context)?.connectionAnswered(code)
         }
         mosquitto_disconnect_callback_set(handle) { _, context, code in
-            MQTTConnection.from(context).connectionLost(code)
+            MQTTConnection.from(context)?.connectionLost(code)
         }
         mosquitto_publish_callback_set(handle) { _, context, messageID in
-            MQTTConnection.from(context).callbacks.onAcknowledged(messageID)
+            MQTTConnection.from(context)?.callbacks.onAcknowledged(messageID)
         }
         mosquitto_log_callback_set(handle) { _, context, level, text in
-            if level == MOSQ_LOG_ERR, let text { MQTTConnection.from(context).libraryError(String(cString: text)) }
+            if level == MOSQ_LOG_ERR, let text { MQTTConnection.from(context)?.libraryError(String(cString: text)) }
         }
     }
 
     deinit {
         stop()
+        // Nothing may call back into an object being deinitialised (destroy can still log).
+        mosquitto_log_callback_set(handle, nil)
+        mosquitto_connect_callback_set(handle, nil)
+        mosquitto_disconnect_callback_set(handle, nil)
+        mosquitto_publish_callback_set(handle, nil)
         mosquitto_destroy(handle)
     }
 
     public var isConnected: Bool { state.withLock { connected } }
 
-    /// Starts the network thread and the first connection attempt. An unreachable broker is
-    /// reported through `warn`; the thread keeps retrying with backoff.
+    /// Makes the first connection attempt and, once it is under way, starts the network
+    /// thread. An unreachable broker is reported through `warn` and retried with backoff.
     public func start() throws {
         guard state.withLock({ () -> Bool in defer { started = true }; return !started && !stopped }) else { return }
-        // Connect first: a failed attempt still records the broker, so the network thread
-        // started next retries it (started first, it would idle until the address is known).
-        let code = mosquitto_connect_async(handle, settings.host, settings.port, settings.keepAliveSeconds)
-        let reason = MQTTError.reason(code)
-        if code == Int32(MOSQ_ERR_INVAL.rawValue) { throw MQTTError.call(function: "mosquitto_connect_async", reason: reason) }
-        try MQTTError.check(mosquitto_loop_start(handle), "mosquitto_loop_start")
-        if code != Int32(MOSQ_ERR_SUCCESS.rawValue) {
+        try lifecycle.withLock {
+            let code = mosquitto_connect_async(handle, settings.host, settings.port, settings.keepAliveSeconds)
+            let reason = MQTTError.reason(code)
+            if code == Int32(MOSQ_ERR_INVAL.rawValue) { throw MQTTError.call(function: "mosquitto_connect_async", reason: reason) }
+            if code == Int32(MOSQ_ERR_SUCCESS.rawValue) { return try startNetworkThread() }
             state.withLock { reportedOutage = true }
             warn("MQTT broker \(settings.displayName) is unreachable (\(reason)); events wait in the outbox and "
                  + "the connection is retried")
@@ -95,19 +106,29 @@ public final class MQTTConnection: @unchecked Sendable {
     }
 
     /// libmosquitto's network thread retries a connection that was up once, but not a first
-    /// attempt that failed (2.0: it then waits for a socket that never comes), so until the
-    /// first CONNACK the retries with backoff are made here.
+    /// attempt that failed (2.0.11: it then waits for a socket that never comes). So until an
+    /// attempt is under way the retries are made here, with backoff, and the network thread
+    /// starts only then: a retry from another thread while it runs races with it on the
+    /// client's socket and TLS state.
     private func retryFirstConnection(after seconds: UInt32) {
-        DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(Int(max(seconds, 1)))) { [weak self] in
+        retries.asyncAfter(deadline: .now() + .seconds(Int(max(seconds, 1)))) { [weak self] in
             guard let self else { return }
-            let failed = self.lifecycle.withLock {
-                !self.state.withLock({ self.connected || self.stopped })
-                    && mosquitto_reconnect_async(self.handle) != Int32(MOSQ_ERR_SUCCESS.rawValue)
+            let again: Bool = self.lifecycle.withLock {
+                guard !self.state.withLock({ self.stopped }) else { return false }
+                guard mosquitto_reconnect_async(self.handle) == Int32(MOSQ_ERR_SUCCESS.rawValue) else { return true }
+                do { try self.startNetworkThread() } catch { self.warn("\(error)") }
+                return false
             }
-            if failed {
+            if again {
                 self.retryFirstConnection(after: min(seconds * 2, max(seconds, self.settings.reconnectDelaySeconds.most)))
             }
         }
+    }
+
+    /// Under `lifecycle`.
+    private func startNetworkThread() throws {
+        try MQTTError.check(mosquitto_loop_start(handle), "mosquitto_loop_start")
+        networkThreadRunning = true
     }
 
     /// Waits until connected (true) or `timeout` passes (false).
@@ -147,12 +168,15 @@ public final class MQTTConnection: @unchecked Sendable {
         }
         guard wasStarted else { return }
         mosquitto_disconnect(handle)
-        mosquitto_loop_stop(handle, false)
+        if networkThreadRunning {
+            mosquitto_loop_stop(handle, false)
+            networkThreadRunning = false
+        }
     }
 
     // MARK: - libmosquitto's network thread
 
-    private func configure() throws {
+    private static func configure(_ handle: OpaquePointer, _ settings: MQTTSettings) throws {
         if let username = settings.username {
             try MQTTError.check(mosquitto_username_pw_set(handle, username, settings.password), "mosquitto_username_pw_set")
         }
@@ -179,8 +203,14 @@ public final class MQTTConnection: @unchecked Sendable {
                             "mosquitto_max_inflight_messages_set")
     }
 
-    private static func from(_ context: UnsafeMutableRawPointer?) -> MQTTConnection {
-        Unmanaged<MQTTConnection>.fromOpaque(context!).takeUnretainedValue()
+    /// What libmosquitto's callbacks reach: the connection, weakly, so that a callback racing
+    /// with the connection's deinit finds nothing rather than reviving a dying object.
+    private final class CallbackTarget: @unchecked Sendable {
+        weak var connection: MQTTConnection?
+    }
+
+    private static func from(_ context: UnsafeMutableRawPointer?) -> MQTTConnection? {
+        Unmanaged<CallbackTarget>.fromOpaque(context!).takeUnretainedValue().connection
     }
 
     /// CONNACK: 0 is accepted; anything else (bad credentials, unknown client) is the broker's refusal.
@@ -189,13 +219,16 @@ public final class MQTTConnection: @unchecked Sendable {
             warn("MQTT broker \(settings.displayName) refused the connection: \(String(cString: mosquitto_connack_string(code)))")
             return
         }
-        let wasOut: Bool = state.withLock {
-            connected = true
-            state.broadcast()
-            defer { reportedOutage = false }
-            return reportedOutage
+        // Told before `connected` is set, so whoever waits for the connection sees the message.
+        if state.withLock({ reportedOutage }) {
+            warn("MQTT broker \(settings.displayName) is reachable again; sending the outbox")
         }
-        if wasOut { warn("MQTT broker \(settings.displayName) is reachable again; sending the outbox") }
+        state.withLock {
+            connected = true
+            reportedOutage = false
+            lastLibraryError = nil
+            state.broadcast()
+        }
         callbacks.onConnectionChange(true)
     }
 

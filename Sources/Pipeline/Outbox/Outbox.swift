@@ -57,7 +57,14 @@ public final class Outbox: @unchecked Sendable {
         } catch {
             throw OutboxError.cannotCreate(directory: path, reason: (error as NSError).localizedDescription)
         }
-        if flock(lockFile.descriptor, LOCK_EX | LOCK_NB) != 0 { throw OutboxError.inUse(directory: path) }
+        // Tried for a moment before giving up: a process that is ending, or a child being
+        // spawned (which shares descriptors until its exec), holds the lock briefly.
+        var attempts = 0
+        while flock(lockFile.descriptor, LOCK_EX | LOCK_NB) != 0 {
+            attempts += 1
+            if attempts == 50 { throw OutboxError.inUse(directory: path) }
+            usleep(10_000)
+        }
         cursor = DeliveredCursor(directory: path)
         delivered = cursor.load(warn: warn)
         storedCursor = delivered
