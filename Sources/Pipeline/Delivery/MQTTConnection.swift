@@ -1,7 +1,7 @@
 // One client connection to an MQTT broker through libmosquitto's threaded interface: its
 // network thread connects, reconnects with exponential backoff after any loss, and re-sends
 // QoS 1/2 messages not yet acknowledged. A broker that is down at start is a warning, not an
-// error: the thread keeps trying, and QoS 1/2 publishes wait in libmosquitto's queue.
+// error: the first connection is retried with backoff until it is under way (see `start`).
 //
 // `onAcknowledged` receives the message id `publish` returned once the broker acknowledged it
 // (PUBACK for QoS 1, PUBCOMP for QoS 2; for QoS 0, once written to the socket). It and

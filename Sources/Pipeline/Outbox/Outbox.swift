@@ -131,7 +131,7 @@ public final class Outbox: @unchecked Sendable {
         return sequence
     }
 
-    /// Undelivered-or-not records with sequences after `sequence`, in order, about `maxBytes`
+    /// The records with sequences after `sequence` (delivered or not), in order, about `maxBytes`
     /// of them (at least one when there is one). Records dropped or reclaimed are skipped.
     public func records(after sequence: UInt64, maxBytes: Int = 256 << 10) throws -> [OutboxRecord] {
         condition.lock()
