@@ -20,13 +20,17 @@ let package = Package(
         .systemLibrary(
             name: "CFFmpeg", path: "Sources/CFFmpeg", pkgConfig: "libavformat",
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]),
+        // The MQTT client the mqtt event sink and `clipstream deliver` publish through.
+        .systemLibrary(
+            name: "CMosquitto", path: "Sources/CMosquitto", pkgConfig: "libmosquitto",
+            providers: [.apt(["libmosquitto-dev"])]),
         // The bfloat16 GEMM kernel (AVX512-BF16 intrinsics Swift cannot emit); see Precision.
         .target(name: "CBFloat16"),
         .target(name: "Tensor", dependencies: ["COpenBLAS", "CBFloat16"],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         .target(name: "Models", dependencies: ["Tensor"]),
         .target(name: "Media", dependencies: ["CFFmpeg"]),
-        .target(name: "Pipeline", dependencies: ["Media", "Models", "Tensor",
+        .target(name: "Pipeline", dependencies: ["Media", "Models", "Tensor", "CMosquitto",
                                                  .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "clipstream",
