@@ -91,7 +91,7 @@ public final class PipelineRun {
         source = FrameSourceStage(reader: reader)
         // A stalled live input would otherwise keep a stopped run waiting in read(2).
         cancellation.onCancel { [reader] in reader.stopReading() }
-        events = EventsStage(spec: spec.events ?? EventsSpec(), sinks: eventSinks)
+        events = EventsStage(spec: spec.events ?? EventsSpec(), sinks: eventSinks, tracking: spec.tracking, stages: spec.stages)
 
         let builder = GraphBuilder()
         let sourceID = try builder.add(source)
@@ -124,7 +124,7 @@ public final class PipelineRun {
             // branch; a frame one branch lost cannot be joined) or skipped by a failed stage.
             dropped: source.deliveredCount - join.joinedCount,
             wallSeconds: report.wallSeconds, events: events.eventCount,
-            interrupted: report.cancelled && report.failure == nil)
+            interrupted: report.cancelled && report.failure == nil, lines: events.lineCounts)
         var line = EventLines.summary(summary)
         // Prompts the text towers had to encode in this run (0 when all came from the cache).
         line.add("prompts_computed", prompts.computedCount)
