@@ -105,7 +105,7 @@ public final class PipelineRun {
         let sinkQueue = sinks.queue ?? spec.queue
         // Drawing only matters when frames are written.
         if let annotate = spec.annotate, videoSink != nil || framesSink != nil {
-            last = try builder.add(AnnotateStage(spec: annotate), after: last, queue: annotate.queue ?? spec.queue)
+            last = try builder.add(AnnotateStage(spec: annotate, tracking: spec.tracking), after: last, queue: annotate.queue ?? spec.queue)
         }
         if let videoSink { last = try builder.add(videoSink, after: last, queue: sinkQueue) }
         if let framesSink { last = try builder.add(framesSink, after: last, queue: sinkQueue) }
