@@ -54,6 +54,7 @@ public enum EventLines {
             if track.kind == .end {
                 line.add("first_anchor", [Float(track.firstAnchor.x), Float(track.firstAnchor.y)])
                 line.add("last_anchor", [Float(track.lastAnchor.x), Float(track.lastAnchor.y)])
+                if let snapshot = record.snapshot { line.add("snapshot", snapshot) }
             }
         case .zone(let zone):
             line.add("event", zone.kind.rawValue)

@@ -12,13 +12,16 @@ public final class EventsStage: Stage {
     private let kinds: Set<EventKind>
     private var ids: EventIDs
     private let sinks: EventSinks
+    private let snapshots: TrackSnapshots?
     private var lastFrameIndex = -1
     /// Event lines written so far, for the summary.
     public private(set) var eventCount = 0
 
-    /// `stages` are the pipeline's model stages (tracking follows those that yield boxes).
+    /// `stages` are the pipeline's model stages (tracking follows those that yield boxes);
+    /// `snapshots` writes a JPEG per track, named by its end event.
     public init(spec: EventsSpec, sinks: EventSinks, tracking: TrackingSpec = TrackingSpec(),
-                stages: [ModelStageSpec] = [], ids: EventIDs = EventIDs()) {
+                stages: [ModelStageSpec] = [], ids: EventIDs = EventIDs(), snapshots: TrackSnapshots? = nil) {
+        self.snapshots = snapshots
         tracker = EventTracker(spec: spec)
         self.tracking = tracking.tracksObjects ? StageTracking(spec: tracking, stages: stages) : nil
         kinds = Set(tracking.kinds)
@@ -42,6 +45,8 @@ public final class EventsStage: Stage {
             if kinds.contains(.presence) { try send(decided.events, context) }
             if tracking != nil {
                 decided.trackingEvents = tracking!.observe(frame, tracks: &decided.tracks)
+                snapshots?.observe(decided.tracks, on: frame.frame)
+                try nameSnapshots(&decided.trackingEvents)
                 try send(decided.trackingEvents, context)
             }
             try sinks.flush()
@@ -52,8 +57,20 @@ public final class EventsStage: Stage {
     public func close(_ context: StageContext, emit: Emitter<FrameResults>) throws {
         let ends = tracker.finish(lastFrameIndex: lastFrameIndex)
         if kinds.contains(.presence) { try send(ends, context) }
-        if let records = tracking?.finish(lastFrameIndex: lastFrameIndex) { try send(records, context) }
+        if var records = tracking?.finish(lastFrameIndex: lastFrameIndex) {
+            try nameSnapshots(&records)
+            try send(records, context)
+        }
         try sinks.flush()
+    }
+
+    /// Writes each ended track's snapshot and names it on the end event.
+    private func nameSnapshots(_ records: inout [TrackingRecord]) throws {
+        guard let snapshots else { return }
+        for index in records.indices {
+            guard case .track(let track) = records[index].event, track.kind == .end else { continue }
+            records[index].snapshot = try snapshots.write(stage: records[index].stage, trackID: track.trackID)
+        }
     }
 
     private func send(_ records: [EventRecord], _ context: StageContext) throws {

@@ -20,7 +20,7 @@ public struct StageTracking {
 
     /// Feeds one frame's boxes of every box stage; returns the events it decides, and adds
     /// where each confirmed track is on this frame to `tracks` (what annotation draws).
-    public mutating func observe(_ frame: FrameResults, tracks: inout [TrackObservation]) -> [TrackingRecord] {
+    public mutating func observe(_ frame: FrameResults, tracks: inout [FrameTrack]) -> [TrackingRecord] {
         var records: [TrackingRecord] = []
         let pts = frame.frame.pts
         for result in frame.results {
@@ -36,7 +36,7 @@ public struct StageTracking {
             }
             // A track confirmed on this frame also reports its earlier frames; only this one is drawn.
             for observation in slots[index].analytics!.observations where observation.pts == pts {
-                tracks.append(observation)
+                tracks.append(FrameTrack(stage: result.stage, observation: observation))
             }
         }
         return records

@@ -6,6 +6,15 @@ public struct TrackingRecord: Equatable, Sendable {
     public var event: TrackingEvent
     /// The frame on which the event was decided.
     public var frameIndex: Int
+    /// A track's `end`: the JPEG sinks.snapshots wrote for it.
+    public var snapshot: String?
+
+    public init(stage: String, event: TrackingEvent, frameIndex: Int, snapshot: String? = nil) {
+        self.stage = stage
+        self.event = event
+        self.frameIndex = frameIndex
+        self.snapshot = snapshot
+    }
 
     public var kind: EventKind {
         switch event {

@@ -33,11 +33,18 @@ public struct FrameResults: @unchecked Sendable {
     /// Track, zone and line events this frame decided (when tracking runs).
     public var trackingEvents: [TrackingRecord] = []
     /// Where each confirmed track is on this frame (when tracking runs).
-    public var tracks: [TrackObservation] = []
+    public var tracks: [FrameTrack] = []
 
     public init(frame: VideoFrame, results: [FrameResult], events: [EventRecord] = []) {
         self.frame = frame
         self.results = results
         self.events = events
     }
+}
+
+/// One confirmed track on one frame, with the stage whose boxes it follows (track ids count
+/// per stage).
+public struct FrameTrack: Equatable, Sendable {
+    public var stage: String
+    public var observation: TrackObservation
 }

@@ -69,6 +69,8 @@ public final class PipelineRun {
         // the file plays even if the run is killed.
         let videoSink = try videoPath.map { try VideoSinkStage(path: $0, frameRate: nil, fragmented: options.input == "-") }
         let framesSink = try sinks.framesDirectory.map { try FramesSinkStage(directory: $0, format: sinks.framesFormat) }
+        let ids = EventIDs()
+        let snapshots = try sinks.snapshots.map { try TrackSnapshots(spec: $0, runID: ids.runID) }
 
         budget = ThreadBudget(modelStages: spec.stages.count)
         budget.apply()
@@ -91,7 +93,8 @@ public final class PipelineRun {
         source = FrameSourceStage(reader: reader)
         // A stalled live input would otherwise keep a stopped run waiting in read(2).
         cancellation.onCancel { [reader] in reader.stopReading() }
-        events = EventsStage(spec: spec.events ?? EventsSpec(), sinks: eventSinks, tracking: spec.tracking, stages: spec.stages)
+        events = EventsStage(spec: spec.events ?? EventsSpec(), sinks: eventSinks, tracking: spec.tracking, stages: spec.stages,
+                             ids: ids, snapshots: snapshots)
 
         let builder = GraphBuilder()
         let sourceID = try builder.add(source)

@@ -31,9 +31,9 @@ public struct TrackingOverlay {
     }
 
     /// "#id" below each track's box (above it when the box touches the bottom of the frame).
-    public func drawTrackIDs(_ tracks: [TrackObservation], on frame: VideoFrame) {
+    public func drawTrackIDs(_ tracks: [FrameTrack], on frame: VideoFrame) {
         let tagHeight = annotator.tagHeight(on: frame)
-        for track in tracks {
+        for track in tracks.lazy.map(\.observation) {
             let below = Int(track.box.y1.rounded())
             let y = below + tagHeight <= frame.height ? below : Int(track.box.y0.rounded()) - tagHeight
             annotator.drawTag(on: frame, "#\(track.trackID)", x: Int(track.box.x0.rounded()), y: max(0, y),
