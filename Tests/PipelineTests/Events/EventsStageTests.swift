@@ -22,12 +22,12 @@ import Testing
     /// Runs frames through the stage writing into a pipe; returns the lines written.
     /// Event ids are "r-1", "r-2", ...
     func lines(_ spec: EventsSpec, _ frames: [FrameResults], tracking: TrackingSpec = TrackingSpec(),
-               stages: [ModelStageSpec] = []) throws -> [String] {
+               stages: [ModelStageSpec] = [], snapshots: TrackSnapshots? = nil) throws -> [String] {
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
         let sink = NDJSONEventSink(descriptor: fds[1], name: "pipe")
         let stage = EventsStage(spec: spec, sinks: EventSinks([sink]), tracking: tracking, stages: stages,
-                                ids: EventIDs(runID: "r"))
+                                ids: EventIDs(runID: "r"), snapshots: snapshots)
         let harness = StageHarness(stage)
         for item in frames { try harness.feed(item) }
         try harness.close()

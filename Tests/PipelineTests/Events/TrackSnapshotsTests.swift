@@ -18,18 +18,9 @@ import Testing
             frame.frame.withUnsafeMutableBytes { for i in $0.indices { $0[i] = UInt8(10 * frame.frame.index) } }
             return frame
         }
-        var fds: [Int32] = [0, 0]
-        #expect(pipe(&fds) == 0)
         let snapshots = try TrackSnapshots(spec: SnapshotSpec(directory: directory, when: when, crop: crop), runID: "r")
-        let stage = EventsStage(spec: EventsSpec(), sinks: EventSinks([NDJSONEventSink(descriptor: fds[1], name: "pipe")]),
-                                tracking: scene.tracking([.track]), stages: scene.stages, ids: EventIDs(runID: "r"),
-                                snapshots: snapshots)
-        let harness = StageHarness(stage)
-        for frame in frames { try harness.feed(frame) }
-        try harness.close()
-        close(fds[1])
-        let lines = String(decoding: FileHandle(fileDescriptor: fds[0], closeOnDealloc: true).readDataToEndOfFile(), as: UTF8.self)
-            .split(separator: "\n").map(String.init)
+        let lines = try EventsStageTests().lines(EventsSpec(), frames, tracking: scene.tracking([.track]), stages: scene.stages,
+                                                 snapshots: snapshots)
         let path = directory + "/r-objects-1.jpg"
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["r-objects-1.jpg"])
         return (lines.last ?? "", path, try ImageReader.read(path))
