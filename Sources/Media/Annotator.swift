@@ -33,16 +33,37 @@ public struct Annotator: Sendable {
         canvas.fill(x: left, y: top, width: t, height: bottom - top + 1, color)
         canvas.fill(x: right - t + 1, y: top, width: t, height: bottom - top + 1, color)
         let text = score.map { "\(label) \(formatScore($0))" } ?? label
+        let tagHeight = tagHeight(on: frame)
+        drawTag(on: frame, text, x: left, y: top - tagHeight >= 0 ? top - tagHeight : top, color: color)
+    }
+
+    /// How tall a tag is on this frame: one line of text and a pixel of margin above and below.
+    public func tagHeight(on frame: VideoFrame) -> Int { (BitmapFont.glyphHeight + 2) * textScale(for: frame) }
+
+    /// `text` on a tag of `color` whose top-left is (x, y), moved left as far as needed to end
+    /// inside the frame (a box at the right edge would otherwise cut its own label off), never
+    /// left of column 0.
+    public func drawTag(on frame: VideoFrame, _ text: String, x: Int, y: Int, color: RGBColor) {
         let scale = textScale(for: frame)
-        let tagHeight = (BitmapFont.glyphHeight + 2) * scale
-        let tagTop = top - tagHeight >= 0 ? top - tagHeight : top
+        let tagHeight = tagHeight(on: frame)
         let tagWidth = (text.unicodeScalars.count * BitmapFont.advance + 1) * scale
-        // Starts at the box's left edge, moved left as far as needed to end inside the frame (a
-        // box at the right edge would otherwise cut its own label off), never left of column 0.
-        let tagLeft = max(0, min(left, frame.width - tagWidth))
-        canvas.fill(x: tagLeft, y: tagTop, width: tagWidth, height: tagHeight, color)
-        canvas.text(text, x: tagLeft + scale, y: tagTop + scale, scale: scale,
-                    color: color.luma > 140 ? .black : .white)
+        let tagLeft = max(0, min(x, frame.width - tagWidth))
+        let canvas = Canvas(frame)
+        canvas.fill(x: tagLeft, y: y, width: tagWidth, height: tagHeight, color)
+        canvas.text(text, x: tagLeft + scale, y: y + scale, scale: scale, color: color.luma > 140 ? .black : .white)
+    }
+
+    /// A straight line from (x0, y0) to (x1, y1) in frame pixels, as thick as a box outline,
+    /// clipped to the frame: one square of the line's width per pixel step along the longer axis.
+    public func drawSegment(on frame: VideoFrame, x0: Double, y0: Double, x1: Double, y1: Double, color: RGBColor) {
+        let t = lineWidth(for: frame)
+        let steps = max(1, Int(max(abs(x1 - x0), abs(y1 - y0)).rounded(.up)))
+        let canvas = Canvas(frame)
+        for step in 0...steps {
+            let f = Double(step) / Double(steps)
+            let x = Int((x0 + (x1 - x0) * f).rounded()) - t / 2, y = Int((y0 + (y1 - y0) * f).rounded()) - t / 2
+            canvas.fill(x: x, y: y, width: t, height: t, color)
+        }
     }
 
     /// Blends the label's colour over every pixel whose mask value is >= threshold. The mask is

@@ -27,6 +27,18 @@ func isColor(_ frame: VideoFrame, _ x: Int, _ y: Int, _ c: RGBColor) -> Bool {
         #expect(RGBColor.fromHSV(hue: 240, saturation: 1, value: 1) == RGBColor(r: 0, g: 0, b: 255))
     }
 
+    @Test func segmentsCoverEveryStepAndStayInTheFrame() {
+        let frame = solidFrame(width: 40, height: 30, gray: 0)
+        let red = RGBColor(r: 255, g: 0, b: 0)
+        // From (5, 5) to (25, 15): one pixel per column, y = 5 + (x - 5) / 2 rounded.
+        Annotator(lineWidth: 1).drawSegment(on: frame, x0: 5, y0: 5, x1: 25, y1: 15, color: red)
+        #expect(isColor(frame, 5, 5, red) && isColor(frame, 15, 10, red) && isColor(frame, 25, 15, red))
+        #expect(isColor(frame, 15, 12, .black) && isColor(frame, 4, 5, .black) && isColor(frame, 26, 15, .black))
+        // Beyond the frame it is clipped, not a crash.
+        Annotator(lineWidth: 3).drawSegment(on: frame, x0: -10, y0: 29, x1: 60, y1: 29, color: red)
+        #expect(isColor(frame, 0, 29, red) && isColor(frame, 39, 29, red))
+    }
+
     @Test func boxOutlineAndTagAreDrawnWhereExpected() {
         let frame = solidFrame(width: 100, height: 80, gray: 0)
         let color = RGBColor.forLabel("cat")

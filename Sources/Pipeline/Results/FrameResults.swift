@@ -24,15 +24,27 @@ public struct FrameResult: @unchecked Sendable {
 }
 
 /// Every model stage's result for one frame, joined (in stage order), and, past the events
-/// stage, the events this frame decided (so frame sinks can act on them).
+/// stage, the events this frame decided and where tracked objects are (so annotation and frame
+/// sinks can act on them).
 public struct FrameResults: @unchecked Sendable {
     public let frame: VideoFrame
     public let results: [FrameResult]
     public var events: [EventRecord]
+    /// Track, zone and line events this frame decided (when tracking runs).
+    public var trackingEvents: [TrackingRecord] = []
+    /// Where each confirmed track is on this frame (when tracking runs).
+    public var tracks: [FrameTrack] = []
 
     public init(frame: VideoFrame, results: [FrameResult], events: [EventRecord] = []) {
         self.frame = frame
         self.results = results
         self.events = events
     }
+}
+
+/// One confirmed track on one frame, with the stage whose boxes it follows (track ids count
+/// per stage).
+public struct FrameTrack: Equatable, Sendable {
+    public var stage: String
+    public var observation: TrackObservation
 }

@@ -32,6 +32,8 @@ public struct StreamLine {
     public enum Content {
         case frame(FrameResults)
         case event(EventRecord)
+        /// A track, zone or line event.
+        case tracking(TrackingRecord)
         case summary(EventLines.Summary)
     }
 
@@ -43,9 +45,15 @@ public struct StreamLine {
         json = EventLines.frame(frame).line
     }
 
-    public init(event: EventRecord) {
+    /// `id` and `stream` as EventIDs gives them.
+    public init(event: EventRecord, id: String, stream: String) {
         content = .event(event)
-        json = EventLines.event(event).line
+        json = EventLines.event(event, id: id, stream: stream).line
+    }
+
+    public init(tracking: TrackingRecord, id: String, stream: String) {
+        content = .tracking(tracking)
+        json = EventLines.event(tracking, id: id, stream: stream).line
     }
 
     /// `line` is the summary's JSON with any keys the run adds to it.

@@ -197,7 +197,7 @@ extension AnnotateSpec {
 
 extension SinksSpec {
     init(_ node: Node, defaults: QueueOptions, _ reader: SpecReader) throws {
-        for entry in try reader.mapping(node, at: "sinks", allowed: ["events", "video", "frames", "queue"]) {
+        for entry in try reader.mapping(node, at: "sinks", allowed: ["events", "video", "frames", "snapshots", "queue"]) {
             switch entry.key {
             case "events": events = try EventSinkSpec.list(entry.value, at: entry.path, reader)
             case "video": video = try reader.string(entry.value, at: entry.path)
@@ -210,6 +210,19 @@ extension SinksSpec {
                     }
                 }
                 if framesDirectory == nil { throw reader.error(entry.value, "\(entry.path).directory", "is missing") }
+            case "snapshots":
+                var directory: String?
+                var spec = SnapshotSpec(directory: "")
+                for item in try reader.mapping(entry.value, at: entry.path, allowed: ["directory", "when", "crop"]) {
+                    switch item.key {
+                    case "directory": directory = try reader.string(item.value, at: item.path)
+                    case "when": spec.when = try reader.choice(item.value, at: item.path, as: SnapshotMoment.self)
+                    default: spec.crop = try reader.bool(item.value, at: item.path)
+                    }
+                }
+                guard let directory else { throw reader.error(entry.value, "\(entry.path).directory", "is missing") }
+                spec.directory = directory
+                snapshots = spec
             default: queue = try reader.queue(entry.value, at: entry.path, defaults: defaults)
             }
         }

@@ -102,6 +102,8 @@ public struct SinksSpec: Equatable {
     /// A directory of annotated frame images.
     public var framesDirectory: String?
     public var framesFormat: FrameImageFormat = .png
+    /// One JPEG per track (TrackSnapshots).
+    public var snapshots: SnapshotSpec?
     public var queue: QueueOptions?
 }
 

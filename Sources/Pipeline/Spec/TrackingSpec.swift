@@ -80,6 +80,10 @@ extension TrackingSpec {
         if let node = top?["lines"] {
             lines = try Self.list(node, at: "lines", kind: "line", reader) { try LineSpec($0, at: $1, reader) }
         }
+        // A snapshot is named by its track's end event.
+        if let node = top?["sinks"]?.mapping?["snapshots"], !kinds.contains(.track) {
+            throw reader.error(node, "sinks.snapshots", "needs track events, which name the files: add track to events.kinds")
+        }
         // Zones, lines and tracks need boxes: only detect and segment stages have them.
         guard !stages.contains(where: { $0.task != .classify }) else { return }
         for (key, present) in [("zones", !zones.isEmpty), ("lines", !lines.isEmpty), ("events.kinds", tracksObjects)] where present {

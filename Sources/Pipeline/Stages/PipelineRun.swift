@@ -69,6 +69,8 @@ public final class PipelineRun {
         // the file plays even if the run is killed.
         let videoSink = try videoPath.map { try VideoSinkStage(path: $0, frameRate: nil, fragmented: options.input == "-") }
         let framesSink = try sinks.framesDirectory.map { try FramesSinkStage(directory: $0, format: sinks.framesFormat) }
+        let ids = EventIDs()
+        let snapshots = try sinks.snapshots.map { try TrackSnapshots(spec: $0, runID: ids.runID) }
 
         budget = ThreadBudget(modelStages: spec.stages.count)
         budget.apply()
@@ -91,7 +93,8 @@ public final class PipelineRun {
         source = FrameSourceStage(reader: reader)
         // A stalled live input would otherwise keep a stopped run waiting in read(2).
         cancellation.onCancel { [reader] in reader.stopReading() }
-        events = EventsStage(spec: spec.events ?? EventsSpec(), sinks: eventSinks)
+        events = EventsStage(spec: spec.events ?? EventsSpec(), sinks: eventSinks, tracking: spec.tracking, stages: spec.stages,
+                             ids: ids, snapshots: snapshots)
 
         let builder = GraphBuilder()
         let sourceID = try builder.add(source)
@@ -105,7 +108,7 @@ public final class PipelineRun {
         let sinkQueue = sinks.queue ?? spec.queue
         // Drawing only matters when frames are written.
         if let annotate = spec.annotate, videoSink != nil || framesSink != nil {
-            last = try builder.add(AnnotateStage(spec: annotate), after: last, queue: annotate.queue ?? spec.queue)
+            last = try builder.add(AnnotateStage(spec: annotate, tracking: spec.tracking), after: last, queue: annotate.queue ?? spec.queue)
         }
         if let videoSink { last = try builder.add(videoSink, after: last, queue: sinkQueue) }
         if let framesSink { last = try builder.add(framesSink, after: last, queue: sinkQueue) }
@@ -124,7 +127,7 @@ public final class PipelineRun {
             // branch; a frame one branch lost cannot be joined) or skipped by a failed stage.
             dropped: source.deliveredCount - join.joinedCount,
             wallSeconds: report.wallSeconds, events: events.eventCount,
-            interrupted: report.cancelled && report.failure == nil)
+            interrupted: report.cancelled && report.failure == nil, lines: events.lineCounts)
         var line = EventLines.summary(summary)
         // Prompts the text towers had to encode in this run (0 when all came from the cache).
         line.add("prompts_computed", prompts.computedCount)

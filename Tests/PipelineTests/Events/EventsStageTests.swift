@@ -20,11 +20,15 @@ import Testing
     }
 
     /// Runs frames through the stage writing into a pipe; returns the lines written.
-    func lines(_ spec: EventsSpec, _ frames: [FrameResults], cancellation: Cancellation = Cancellation()) throws -> [String] {
+    /// Event ids are "r-1", "r-2", ...
+    func lines(_ spec: EventsSpec, _ frames: [FrameResults], tracking: TrackingSpec = TrackingSpec(),
+               stages: [ModelStageSpec] = [], snapshots: TrackSnapshots? = nil) throws -> [String] {
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
         let sink = NDJSONEventSink(descriptor: fds[1], name: "pipe")
-        let harness = StageHarness(EventsStage(spec: spec, sinks: EventSinks([sink])), cancellation: cancellation)
+        let stage = EventsStage(spec: spec, sinks: EventSinks([sink]), tracking: tracking, stages: stages,
+                                ids: EventIDs(runID: "r"), snapshots: snapshots)
+        let harness = StageHarness(stage)
         for item in frames { try harness.feed(item) }
         try harness.close()
         close(fds[1])
@@ -44,10 +48,10 @@ import Testing
             detections(4, [("a dog", 0.8)]),
         ]
         #expect(try lines(spec, frames) == [
-            #"{"type":"event","event":"start","label":"a cat","stage":"objects","frame":1,"start_pts":0,"score":0.6,"box":[0,0,1,1]}"#,
-            #"{"type":"event","event":"start","label":"a dog","stage":"objects","frame":2,"start_pts":1,"score":0.7,"box":[0,0,1,1]}"#,
-            #"{"type":"event","event":"end","label":"a cat","stage":"objects","frame":3,"start_pts":0,"end_pts":0.5,"score":0.6,"box":[0,0,1,1]}"#,
-            #"{"type":"event","event":"end","label":"a dog","stage":"objects","frame":4,"start_pts":1,"end_pts":2,"score":0.8,"box":[0,0,1,1]}"#,
+            #"{"type":"event","kind":"presence","event":"start","label":"a cat","stage":"objects","frame":1,"start_pts":0,"score":0.6,"box":[0,0,1,1],"id":"r-1","stream":"main"}"#,
+            #"{"type":"event","kind":"presence","event":"start","label":"a dog","stage":"objects","frame":2,"start_pts":1,"score":0.7,"box":[0,0,1,1],"id":"r-2","stream":"main"}"#,
+            #"{"type":"event","kind":"presence","event":"end","label":"a cat","stage":"objects","frame":3,"start_pts":0,"end_pts":0.5,"score":0.6,"box":[0,0,1,1],"id":"r-3","stream":"main"}"#,
+            #"{"type":"event","kind":"presence","event":"end","label":"a dog","stage":"objects","frame":4,"start_pts":1,"end_pts":2,"score":0.8,"box":[0,0,1,1],"id":"r-4","stream":"main"}"#,
         ])
     }
 
@@ -70,8 +74,8 @@ import Testing
         }
         #expect(try lines(spec, [classified]) == [
             #"{"type":"frame","frame":7,"pts":3.5,"results":{"scene":{"labels":["day","night"],"logits":[2.5,1],"probs":[0.75,0.25],"top":{"label":"day","prob":0.75}}}}"#,
-            #"{"type":"event","event":"start","label":"day","stage":"scene","frame":7,"start_pts":3.5,"score":0.75}"#,
-            #"{"type":"event","event":"end","label":"day","stage":"scene","frame":7,"start_pts":3.5,"end_pts":3.5,"score":0.75}"#,
+            #"{"type":"event","kind":"presence","event":"start","label":"day","stage":"scene","frame":7,"start_pts":3.5,"score":0.75,"id":"r-1","stream":"main"}"#,
+            #"{"type":"event","kind":"presence","event":"end","label":"day","stage":"scene","frame":7,"start_pts":3.5,"end_pts":3.5,"score":0.75,"id":"r-2","stream":"main"}"#,
         ])
     }
 

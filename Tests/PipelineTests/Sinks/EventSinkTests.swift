@@ -17,6 +17,7 @@ final class RecordingSink: EventSink {
         switch line.content {
         case .frame: log.append("frame")
         case .event(let record): log.append("event \(record.event.kind.rawValue)")
+        case .tracking(let record): log.append("\(record.kind.rawValue) event")
         case .summary: log.append("summary")
         }
         return .open

@@ -86,4 +86,18 @@ import Testing
         #expect(error(classify + "\nevents:\n  kinds: [presence, line]")
                 == "p.yaml:7:10: 'events.kinds' needs a detect or segment stage to track boxes from; this pipeline only classifies")
     }
+
+    @Test func snapshots() throws {
+        let kinds = "\nevents:\n  kinds: [track]"
+        let spec = try PipelineSpec(yaml: detect + kinds + "\nsinks:\n  snapshots: {directory: snaps, when: first, crop: true}", file: "p.yaml")
+        #expect(spec.sinks.snapshots == SnapshotSpec(directory: "snaps", when: .first, crop: true))
+        #expect(try PipelineSpec(yaml: detect + kinds + "\nsinks:\n  snapshots: {directory: snaps}", file: "p.yaml").sinks.snapshots
+                == SnapshotSpec(directory: "snaps", when: .best, crop: false))
+        #expect(error(detect + "\nsinks:\n  snapshots: {directory: snaps}")
+                == "p.yaml:7:14: 'sinks.snapshots' needs track events, which name the files: add track to events.kinds")
+        #expect(error(detect + kinds + "\nsinks:\n  snapshots: {when: best}")
+                == "p.yaml:9:14: 'sinks.snapshots.directory' is missing")
+        #expect(error(detect + kinds + "\nsinks:\n  snapshots: {directory: snaps, when: last}")
+                == "p.yaml:9:39: 'sinks.snapshots.when' must be one of best, first, not 'last'")
+    }
 }
