@@ -34,6 +34,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Arithmetic of the models' products (bf16 needs AVX512-BF16).",
                                valueName: "fp32|bf16"))
     var precision: Precision = .float32
+    @OptionGroup var compute: ComputeOptions
     @Flag(help: "One JSON object per workload instead of a table.") var json = false
 
     func validate() throws {
