@@ -39,6 +39,7 @@ public final class DNNLLinearKernel: LinearKernel, @unchecked Sendable {  // the
 
     public func run(_ x: UnsafePointer<Float>, rows: Int, lda: Int, into y: UnsafeMutablePointer<Float>, ldc: Int,
                     accumulate: Bool, activation: Activation?) {
+        MultiplyAddCounter.add(m: rows, n: outFeatures, k: inFeatures)
         let status = cs_dnnl_matmul_run(matmul, x, Int32(rows), Int32(lda), y, Int32(ldc),
                                         activation.postOp, accumulate ? 1 : 0, Int32(ComputeThreads.count))
         precondition(status == 0, "oneDNN matmul failed (status \(status)) for \(rows) rows of [\(outFeatures), \(inFeatures)]")
