@@ -77,9 +77,10 @@ const char *cs_dnnl_version(void) {
     return text;
 }
 
-// Per thread: its stream, and buffers for rounded inputs (slot 0) and primitive scratchpads
-// (slot 1), grown as needed and freed when the thread exits, so a call allocates nothing once
+// Per thread: its stream, the primitives' scratchpad and the buffer for inputs rounded to
+// bfloat16, grown as needed and freed when the thread exits, so a call allocates nothing once
 // they are big enough.
+enum { SCRATCHPAD, ROUNDED };
 struct thread_state { dnnl_stream_t stream; void *buffer[2]; size_t size[2]; };
 static pthread_key_t state_key;
 static pthread_once_t state_once = PTHREAD_ONCE_INIT;
@@ -87,8 +88,8 @@ static int state_key_made;
 static void free_state(void *value) {
     struct thread_state *t = value;
     if (t->stream) dnnl_stream_destroy(t->stream);
-    free(t->buffer[0]);
-    free(t->buffer[1]);
+    free(t->buffer[SCRATCHPAD]);
+    free(t->buffer[ROUNDED]);
     free(t);
 }
 static void make_state_key(void) { state_key_made = pthread_key_create(&state_key, free_state) == 0; }
@@ -109,7 +110,6 @@ static struct thread_state *thread_state(void) {
 }
 
 static void *thread_buffer(struct thread_state *t, int slot, size_t bytes) {
-    if (bytes == 0) return NULL;
     if (bytes > t->size[slot]) {
         void *grown = aligned_alloc(64, (bytes + 63) / 64 * 64);
         if (!grown) return NULL;
@@ -120,11 +120,16 @@ static void *thread_buffer(struct thread_state *t, int slot, size_t bytes) {
     return t->buffer[slot];
 }
 
-// The primitives for one input shape and epilogue.
+uint16_t *cs_dnnl_rounding_buffer(size_t values) {
+    struct thread_state *t = thread_state();
+    return t ? thread_buffer(t, ROUNDED, values * sizeof(uint16_t)) : NULL;
+}
+
+// The primitive for one input shape and epilogue.
 struct plan {
     int m, lda, ldc, activation, accumulate;
-    md_t src, dst, rounded;           // rounded: the bfloat16 copy of src (bf16 layers)
-    dnnl_primitive_t product, round;  // round: f32 -> bf16 reorder, or NULL
+    md_t src, dst, scratch;
+    dnnl_primitive_t product;
     size_t scratch_bytes;
     char impl[64];
     struct plan *next;
@@ -215,13 +220,13 @@ static dnnl_status_t pack(cs_dnnl_matmul *mm, const float *w, int ldw, const flo
     md_free(src);
     md_free(dst);
     md_free(any);
-    if (s != dnnl_success) return s;
+    TRY(s);
     mm->weight_md = md_copy(dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0));
     dnnl_primitive_desc_destroy(pd);
     // W [n, k] row-major is the [k, n] operand with strides (1, ldw).
     md_t plain = md_strided(mm->k, mm->n, dnnl_f32, 1, ldw);
-    TRY(dnnl_memory_create(&mm->weight, MD(mm->weight_md), engine, DNNL_MEMORY_ALLOCATE));
     void *handle;
+    TRY(dnnl_memory_create(&mm->weight, MD(mm->weight_md), engine, DNNL_MEMORY_ALLOCATE));
     TRY(dnnl_memory_get_data_handle(mm->weight, &handle));
     s = reorder_now(MD(plain), (void *)w, MD(mm->weight_md), handle);
     md_free(plain);
@@ -253,10 +258,9 @@ void cs_dnnl_matmul_destroy(cs_dnnl_matmul *mm) {
     for (struct plan *p = mm->plans, *next; p; p = next) {
         next = p->next;
         dnnl_primitive_destroy(p->product);
-        if (p->round) dnnl_primitive_destroy(p->round);
         md_free(p->src);
         md_free(p->dst);
-        if (mm->bf16) md_free(p->rounded);
+        md_free(p->scratch);
         free(p);
     }
     if (mm->weight) dnnl_memory_destroy(mm->weight);
@@ -267,25 +271,30 @@ void cs_dnnl_matmul_destroy(cs_dnnl_matmul *mm) {
     free(mm);
 }
 
-static dnnl_status_t make_plan(cs_dnnl_matmul *mm, struct plan *p) {
-    p->src = md_strided(p->m, mm->k, dnnl_f32, p->lda, 1);
-    p->dst = md_strided(p->m, mm->n, dnnl_f32, p->ldc, 1);
-    md_ref input = MD(p->src);
-    dnnl_primitive_desc_t pd;
-    if (mm->bf16) {
-        p->rounded = md_strided(p->m, mm->k, dnnl_bf16, mm->k, 1);
-        input = MD(p->rounded);
-        TRY(dnnl_reorder_primitive_desc_create(&pd, MD(p->src), engine, input, engine, NULL));
-        dnnl_status_t s = dnnl_primitive_create(&p->round, pd);
-        dnnl_primitive_desc_destroy(pd);
-        TRY(s);
+int cs_dnnl_matmul_bf16(const cs_dnnl_matmul *mm) { return mm->bf16; }
+
+void cs_dnnl_round_bf16(const float *a, int m, int k, int lda, uint16_t *out) {
+    for (int i = 0; i < m; i++) {
+        const uint32_t *row = (const uint32_t *)(a + (size_t)i * lda);
+        uint16_t *to = out + (size_t)i * k;
+        for (int j = 0; j < k; j++) {
+            uint32_t bits = row[j];
+            to[j] = (uint16_t)((bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16);
+        }
     }
-    TRY(product_pd(&pd, input, MD(mm->weight_md), mm->bias ? MD(mm->bias_md) : NULL, MD(p->dst),
+}
+
+static dnnl_status_t make_plan(cs_dnnl_matmul *mm, struct plan *p) {
+    p->src = md_strided(p->m, mm->k, mm->bf16 ? dnnl_bf16 : dnnl_f32, p->lda, 1);
+    p->dst = md_strided(p->m, mm->n, dnnl_f32, p->ldc, 1);
+    dnnl_primitive_desc_t pd;
+    TRY(product_pd(&pd, MD(p->src), MD(mm->weight_md), mm->bias ? MD(mm->bias_md) : NULL, MD(p->dst),
                    p->activation, p->accumulate));
     const char *impl = "";
     dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl);
     snprintf(p->impl, sizeof p->impl, "%s", impl);
-    p->scratch_bytes = dnnl_memory_desc_get_size(dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0));
+    p->scratch = md_copy(dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0));
+    p->scratch_bytes = dnnl_memory_desc_get_size(MD(p->scratch));
     dnnl_status_t s = dnnl_primitive_create(&p->product, pd);
     dnnl_primitive_desc_destroy(pd);
     return s;
@@ -306,7 +315,6 @@ static struct plan *find_plan(cs_dnnl_matmul *mm, int m, int lda, int ldc, int a
             mm->plans = p;
         } else {
             if (p->product) dnnl_primitive_destroy(p->product);
-            if (p->round) dnnl_primitive_destroy(p->round);
             free(p);
             p = NULL;
         }
@@ -317,7 +325,7 @@ static struct plan *find_plan(cs_dnnl_matmul *mm, int m, int lda, int ldc, int a
     return p;
 }
 
-int cs_dnnl_matmul_run(cs_dnnl_matmul *mm, const float *a, int m, int lda, float *c, int ldc,
+int cs_dnnl_matmul_run(cs_dnnl_matmul *mm, const void *a, int m, int lda, float *c, int ldc,
                        int activation, int accumulate, int threads) {
     if (m <= 0) return dnnl_success;
     dnnl_status_t s = dnnl_success;
@@ -326,31 +334,20 @@ int cs_dnnl_matmul_run(cs_dnnl_matmul *mm, const float *a, int m, int lda, float
     struct plan *p = find_plan(mm, m, lda, ldc, activation, accumulate, &s);
     if (!p) return s;
 #if DNNL_CPU_RUNTIME == DNNL_RUNTIME_OMP
-    if (threads > 0 && omp_get_max_threads() != threads) omp_set_num_threads(threads);
+    // OpenMP's thread count is the calling thread's own setting.
+    if (threads >= 1 && omp_get_max_threads() != threads) omp_set_num_threads(threads);
 #else
     (void)threads;
 #endif
-    dnnl_memory_t src = NULL, rounded = NULL, dst = NULL, scratch = NULL;
+    dnnl_memory_t src = NULL, dst = NULL, scratch = NULL;
     s = dnnl_memory_create(&src, MD(p->src), engine, (void *)a);
     if (s == dnnl_success) s = dnnl_memory_create(&dst, MD(p->dst), engine, c);
-    if (s == dnnl_success && p->round) {
-        void *buffer = thread_buffer(t, 0, dnnl_memory_desc_get_size(MD(p->rounded)));
-        s = buffer ? dnnl_memory_create(&rounded, MD(p->rounded), engine, buffer) : dnnl_out_of_memory;
-        if (s == dnnl_success) {
-            dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, rounded}};
-            s = dnnl_primitive_execute(p->round, t->stream, 2, args);
-        }
-    }
     if (s == dnnl_success && p->scratch_bytes) {
-        dnnl_primitive_desc_t pd;
-        void *buffer = thread_buffer(t, 1, p->scratch_bytes);
-        s = buffer ? dnnl_primitive_get_primitive_desc(p->product, (const_dnnl_primitive_desc_t *)&pd) : dnnl_out_of_memory;
-        if (s == dnnl_success)
-            s = dnnl_memory_create(&scratch, dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0), engine, buffer);
+        void *buffer = thread_buffer(t, SCRATCHPAD, p->scratch_bytes);
+        s = buffer ? dnnl_memory_create(&scratch, MD(p->scratch), engine, buffer) : dnnl_out_of_memory;
     }
     if (s == dnnl_success) {
-        dnnl_exec_arg_t args[5] = {{DNNL_ARG_SRC, rounded ? rounded : src}, {DNNL_ARG_WEIGHTS, mm->weight},
-                                   {DNNL_ARG_DST, dst}};
+        dnnl_exec_arg_t args[5] = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, mm->weight}, {DNNL_ARG_DST, dst}};
         int count = 3;
         if (mm->bias) args[count++] = (dnnl_exec_arg_t){DNNL_ARG_BIAS, mm->bias};
         if (scratch) args[count++] = (dnnl_exec_arg_t){DNNL_ARG_SCRATCHPAD, scratch};
@@ -358,7 +355,6 @@ int cs_dnnl_matmul_run(cs_dnnl_matmul *mm, const float *a, int m, int lda, float
         if (s == dnnl_success) s = dnnl_stream_wait(t->stream);
     }
     if (src) dnnl_memory_destroy(src);
-    if (rounded) dnnl_memory_destroy(rounded);
     if (dst) dnnl_memory_destroy(dst);
     if (scratch) dnnl_memory_destroy(scratch);
     return s;

@@ -3,8 +3,8 @@
 // accumulation onto C. What is left is float32 summation in the primitive's block order, so
 // the tolerance is 4e-6 of the sum of |products| per output (activations here have slopes
 // below 1.2, so they do not widen it materially). Shapes cover rows below and above the
-// kernel's blocks, N not a multiple of 16/64, K longer than a block, padded leading
-// dimensions. Plus: the float32 copy is released and what the primitive holds reads back
+// kernel's blocks and inputs cut into blocks of rows for two workers, N not a multiple of 16/64,
+// K longer than a block, padded leading dimensions. Plus: the float32 copy is released and what the primitive holds reads back
 // exactly; stacking layers on oneDNN computes what the parts do.
 import Foundation
 import Testing
@@ -29,7 +29,8 @@ private func reference(_ activation: Activation?, _ x: Double) -> Double {
 struct DNNLLinearKernelTests {
     static let precisions = Precision.allCases.filter(\.isSupported)
 
-    @Test(arguments: precisions, [(1, 1, 1), (5, 7, 3), (13, 37, 11), (50, 96, 769), (9, 40, 2100), (577, 100, 64)])
+    @Test(arguments: precisions, [(1, 1, 1), (5, 7, 3), (13, 37, 11), (50, 96, 769), (9, 40, 2100), (577, 100, 64),
+                                  (300, 500, 70), (50, 1000, 100)])
     func productMatchesFloat64(precision: Precision, shape: (m: Int, n: Int, k: Int)) {
         ComputeThreads.count = 2
         let (m, n, k) = shape

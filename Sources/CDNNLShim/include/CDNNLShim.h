@@ -8,6 +8,7 @@
 #define CDNNL_SHIM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// What the primitive does to each output after the bias (oneDNN eltwise post-ops).
 #define CS_DNNL_LINEAR 0
@@ -27,12 +28,22 @@ const char *cs_dnnl_version(void);
 /// layout (bfloat16 when `bf16`), so the caller may free its float32 copy. NULL on failure.
 cs_dnnl_matmul *cs_dnnl_matmul_create(const float *w, int n, int k, int ldw, const float *bias, int bf16);
 void cs_dnnl_matmul_destroy(cs_dnnl_matmul *mm);
+/// 1 when the product reads its input as bfloat16 (round it first with cs_dnnl_round_bf16).
+int cs_dnnl_matmul_bf16(const cs_dnnl_matmul *mm);
 
-/// C (row stride ldc) from A [m, k] (row stride lda); see the header comment. `threads` caps
-/// oneDNN's threads for this call (OpenMP's count on the calling thread). Primitives are made
-/// on first use for each (m, strides, activation, accumulate) and kept; safe to call from
-/// several threads at once. Returns 0, or oneDNN's status code on failure.
-int cs_dnnl_matmul_run(cs_dnnl_matmul *mm, const float *a, int m, int lda, float *c, int ldc,
+/// Rounds A [m, k] (row stride lda) to bfloat16 rows of k values (round to nearest even).
+void cs_dnnl_round_bf16(const float *a, int m, int k, int lda, uint16_t *out);
+/// A buffer of at least `values` bfloat16 values owned by the calling thread and reused by its
+/// later calls (grows, never shrinks; freed when the thread exits). NULL if out of memory.
+uint16_t *cs_dnnl_rounding_buffer(size_t values);
+
+/// C [m, n] (row stride ldc) from A [m, k] (row stride lda; bfloat16 values for a bf16
+/// product); see the header comment. `threads`: oneDNN's (OpenMP's) threads for this call,
+/// set on the calling thread. Primitives are made on first use for each (m, strides,
+/// activation, accumulate) and kept; safe to call from several threads at once. Returns 0, or
+/// oneDNN's status code. oneDNN 2.x runs its fast kernels only when C's rows are contiguous
+/// (ldc = n).
+int cs_dnnl_matmul_run(cs_dnnl_matmul *mm, const void *a, int m, int lda, float *c, int ldc,
                        int activation, int accumulate, int threads);
 
 /// The weight widened back to float32 into w [n, k] (exact: the values the product uses).
