@@ -1,5 +1,5 @@
 // See CDNNLShim.h. Descriptors are values in oneDNN 2.x and handles in 3.x; the md_* helpers
-// and MD() hide that, and the two #if blocks below hold the calls whose arguments changed.
+// and MD() hide that, and the DNNL_VERSION_MAJOR blocks hold the calls whose arguments changed.
 #include "CDNNLShim.h"
 #include <oneapi/dnnl/dnnl.h>
 #include <pthread.h>
@@ -270,8 +270,6 @@ void cs_dnnl_matmul_destroy(cs_dnnl_matmul *mm) {
     pthread_mutex_destroy(&mm->lock);
     free(mm);
 }
-
-int cs_dnnl_matmul_bf16(const cs_dnnl_matmul *mm) { return mm->bf16; }
 
 void cs_dnnl_round_bf16(const float *a, int m, int k, int lda, uint16_t *out) {
     for (int i = 0; i < m; i++) {

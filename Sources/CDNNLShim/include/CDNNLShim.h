@@ -25,11 +25,10 @@ int cs_dnnl_available(void);
 const char *cs_dnnl_version(void);
 
 /// Takes W [n, k] (row stride ldw) and bias [n] (or NULL), both copied: W into the primitive's
-/// layout (bfloat16 when `bf16`), so the caller may free its float32 copy. NULL on failure.
+/// layout (bfloat16 when `bf16`: the input must then be rounded with cs_dnnl_round_bf16), so
+/// the caller may free its float32 copy. NULL on failure.
 cs_dnnl_matmul *cs_dnnl_matmul_create(const float *w, int n, int k, int ldw, const float *bias, int bf16);
 void cs_dnnl_matmul_destroy(cs_dnnl_matmul *mm);
-/// 1 when the product reads its input as bfloat16 (round it first with cs_dnnl_round_bf16).
-int cs_dnnl_matmul_bf16(const cs_dnnl_matmul *mm);
 
 /// Rounds A [m, k] (row stride lda) to bfloat16 rows of k values (round to nearest even).
 void cs_dnnl_round_bf16(const float *a, int m, int k, int lda, uint16_t *out);
