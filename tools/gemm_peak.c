@@ -1,6 +1,6 @@
 // One core's GEMM throughput: OpenBLAS's float32 sgemm (single-threaded) beside ClipStream's
-// bfloat16 kernel (CBFloat16) on the same product, best of 10. The README's fp32 ceiling and
-// bf16 figures come from this.
+// bfloat16 kernel (CBFloat16) on the same product, best of 10. docs/performance.md's fp32
+// ceiling and bf16 figures come from this.
 //
 //   clang -O2 -ISources/CBFloat16/include tools/gemm_peak.c Sources/CBFloat16/bf16_gemm.c \
 //       -lopenblas -lpthread -o /tmp/gemm_peak

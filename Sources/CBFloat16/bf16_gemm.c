@@ -6,7 +6,7 @@
 //   live in 16 zmm accumulators over a block of K.
 // - K is cut into blocks of KC_PAIRS pairs; the panel block (KC_PAIRS x 32 words = 64 KiB) stays
 //   in L2 while the kernel walks down all rows of A. Blocks this long beat L1-sized ones (128
-//   pairs) by 10-20% on Zen 4 (tools/gemm_peak.c: 577x3072x768 177 -> 214 GFLOPS per core):
+//   pairs) by 10-20% on Zen 4 (tools/gemm_peak.c, 577x3072x768: 214 GFLOPS per core against 177):
 //   each block re-reads and re-writes C, and fewer, longer runs of VDPBF16PS keep it busier.
 #include "CBFloat16.h"
 

@@ -32,8 +32,9 @@ public enum ComputeThreads {
         return pinnedCount() ?? ProcessInfo.processInfo.activeProcessorCount
     }
 
-    /// The count the user pinned with OPENBLAS_NUM_THREADS (it used to be the knob), if any;
-    /// whoever else sizes the workers (a pipeline's ThreadBudget) leaves it alone.
+    /// The count the user pinned with OPENBLAS_NUM_THREADS (the variable users already set to
+    /// size a BLAS's threads), if any; whoever else sizes the workers (a pipeline's ThreadBudget)
+    /// leaves it alone.
     public static func pinnedCount(in environment: [String: String] = ProcessInfo.processInfo.environment) -> Int? {
         environment["OPENBLAS_NUM_THREADS"].flatMap { Int($0) }.flatMap { $0 >= 1 ? $0 : nil }
     }

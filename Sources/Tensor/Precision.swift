@@ -6,8 +6,8 @@
 //              FMA); softmax, layer norms and activations compute in float32. Only on CPUs with
 //              AVX512-BF16.
 //
-// The error bfloat16 adds against float32 is measured on full-size checkpoints and stated in the
-// README. Text embeddings differ too, so prompt caches key each precision apart.
+// The error bfloat16 adds against float32 is measured on full-size checkpoints and stated in
+// docs/performance.md. Text embeddings differ too, so prompt caches key each precision apart.
 import CBFloat16
 
 public enum Precision: String, Sendable, CaseIterable {

@@ -34,29 +34,15 @@ struct ClassifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let clip = try CLIPCheckpoint(directory: modelOptions.directory(), backend: modelOptions.resize,
-                                        precision: modelOptions.precision)
-        let classifier = try clip.classifier(labels: labels, template: template)
-        let preprocessor = try clip.makePreprocessor()
+        let model = try modelOptions.checkpoint().loadImageText(for: .classify, modelOptions.loadOptions)
+        let classifier = try model.classifier(labels: labels, template: template)
+        let preprocessor = try model.makePreprocessor()
         try forEachInput(images) { path in
             let frame = try ImageReader.read(path)
             let pixels = try frame.withRGBImageView { try preprocessor($0) }
             let result = try classifier.classify(pixels)[0]
-            try emit(output.json ? jsonLine(path, result) : textLine(path, result))
+            try emit(output.json ? OneShotJSON.line(source: path, ClassifyResult(result)) : textLine(path, result))
         }
-    }
-
-    private func jsonLine(_ path: String, _ result: Classification) -> String {
-        var top = JSONLine()
-        top.add("label", result.topLabel)
-        top.add("prob", result.topProb)
-        var line = JSONLine()
-        line.add("source", path)
-        line.add("labels", result.labels)
-        line.add("logits", result.logits)
-        line.add("probs", result.probs)
-        line.add("top", raw: top.line)
-        return line.line
     }
 
     /// `photo.jpg  cat 87.3%  dog 12.7%`, most probable first.

@@ -26,6 +26,11 @@ struct ModelOptions: ParsableArguments {
     @OptionGroup var compute: ComputeOptions
 
     func directory() throws -> URL { try ModelLocation.resolve(model) }
+
+    /// The --model checkpoint with its family, found by config.json's model_type.
+    func checkpoint() throws -> CheckpointDirectory { try ModelFamilyRegistry.builtIn.checkpoint(in: directory()) }
+
+    var loadOptions: ModelLoadOptions { ModelLoadOptions(precision: precision, resize: resize) }
 }
 
 /// The library the model's products run on. Models read ComputeBackend.selected when they

@@ -54,32 +54,15 @@ struct DetectCommand: ParsableCommand {
     }
 
     func run() throws {
-        let detector = try OWLViTDetector(directory: modelOptions.directory(), backend: modelOptions.resize,
-                                          precision: modelOptions.precision)
+        let detector = try modelOptions.checkpoint().loadDetector(modelOptions.loadOptions)
         let embedded = try detector.queries(queries)
         try forEachInput(images) { path in
             let frame = try ImageReader.read(path)
             let found = try frame.withRGBImageView { try detector.detect($0, queries: embedded, options: options) }
-            try emit(output.json ? jsonLine(path, frame, found) : textLines(path, frame, found))
+            try emit(output.json
+                ? OneShotJSON.line(source: path, width: frame.width, height: frame.height, DetectResult(found, queries: queries))
+                : textLines(path, frame, found))
         }
-    }
-
-    /// The contract's keys in the contract's order.
-    private func jsonLine(_ path: String, _ frame: VideoFrame, _ found: [OWLViTDetection]) -> String {
-        let items = found.map { d in
-            var item = JSONLine()
-            item.add("query", queries[d.label])
-            item.add("label", d.label)
-            item.add("score", d.score)
-            item.add("box", d.box)
-            return item.line
-        }
-        var line = JSONLine()
-        line.add("source", path)
-        line.add("width", frame.width)
-        line.add("height", frame.height)
-        line.add("detections", raw: "[" + items.joined(separator: ",") + "]")
-        return line.line
     }
 
     /// `photo.jpg (640x480): 2 detections`, then one indented line per box.

@@ -29,20 +29,19 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
-        let clip = try CLIPCheckpoint(directory: modelOptions.directory(), backend: modelOptions.resize,
-                                        precision: modelOptions.precision)
+        let model = try modelOptions.checkpoint().loadImageText(for: .embed, modelOptions.loadOptions)
         if !texts.isEmpty {
-            let embeddings = try clip.textEmbeddings(texts)
+            let embeddings = try model.textEmbeddings(texts)
             for (i, text) in texts.enumerated() {
                 try emit(line(key: "text", value: text, embedding: embeddings.rows(i..<(i + 1)).storage))
             }
             return
         }
-        let preprocessor = try clip.makePreprocessor()
+        let preprocessor = try model.makePreprocessor()
         try forEachInput(images) { path in
             let frame = try ImageReader.read(path)
             let pixels = try frame.withRGBImageView { try preprocessor($0) }
-            let embedding = try clip.model.imageEmbeddings(pixels).storage
+            let embedding = try model.imageEmbeddings(pixels).storage
             try emit(line(key: "source", value: path, embedding: embedding))
         }
     }

@@ -56,9 +56,8 @@ struct SegmentCommand: ParsableCommand {
         // Unwritable output directories fail now, not after the first image's compute.
         let masks = try maskOut.map { try OutputDirectory(path: $0, option: "--mask-out") }
         let logits = try logitsOut.map { try OutputDirectory(path: $0, option: "--logits-out") }
-        let segmenter = try CLIPSegSegmenter(directory: modelOptions.directory(), prompts: prompt,
-                                             threshold: threshold, backend: modelOptions.resize,
-                                             precision: modelOptions.precision)
+        let segmenter = try modelOptions.checkpoint().loadSegmentation(modelOptions.loadOptions)
+            .segmenter(prompts: prompt, threshold: threshold)
         let writer = ImageWriter()
         try forEachInput(images) { path in
             let frame = try ImageReader.read(path)
@@ -85,20 +84,7 @@ struct SegmentationReport {
     var segments: [PromptSegment]
 
     var jsonLine: String {
-        var line = JSONLine()
-        line.add("source", source)
-        line.add("width", width)
-        line.add("height", height)
-        line.add("segments", raw: "[" + segments.enumerated().map { i, s in
-            var item = JSONLine()
-            item.add("prompt", s.prompt)
-            item.add("label", i)
-            item.add("coverage", s.coverage)
-            item.add("mean_prob", s.meanProbability)
-            if let box = s.boundingBox { item.add("box", box.corners.map { Float($0) }) }
-            return item.line
-        }.joined(separator: ",") + "]")
-        return line.line
+        OneShotJSON.line(source: source, width: width, height: height, SegmentResult(segments))
     }
 
     /// `photo.png (640x480)` then one line per prompt: coverage, mean probability, box.

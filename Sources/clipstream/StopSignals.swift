@@ -5,7 +5,7 @@
 // a thread of our own reads the pipe and does the work outside signal context. The kernel may
 // hand a process-directed signal to any thread that does not block it — OpenBLAS starts its
 // threads before main — so a handler that runs on whichever thread gets it is what works
-// everywhere, ThreadSanitizer's signal interception included (a Dispatch signal source was
+// everywhere, ThreadSanitizer's signal interception included (a Dispatch signal source is
 // never fed under it). Outside a run the signals keep the disposition the process started with.
 import Foundation
 

@@ -69,8 +69,10 @@ private struct ClassifyLine: Decodable { let source: String; let logits: [Float]
         let expected = try oneShot.lines.map { try JSONDecoder().decode(ClassifyLine.self, from: Data($0.utf8)) }
         #expect(expected.count == frameLines.count)
         for (line, reference) in zip(frameLines, expected) {
-            expectClose(line.results.scene.logits, reference.logits, atol: 1e-5, "logits, frame \(line.frame)")
-            expectClose(line.results.scene.probs, reference.probs, atol: 1e-6, "probs, frame \(line.frame)")
+            // The same model on the same pixels, batched differently: only summation order
+            // differs. Worst seen 1.0e-6 (logits) and 2.3e-7 (probabilities) of the largest value.
+            expectClose(line.results.scene.logits, reference.logits, .ofScale(5e-6), "logits, frame \(line.frame)")
+            expectClose(line.results.scene.probs, reference.probs, .ofScale(1e-6), "probs, frame \(line.frame)")
         }
 
         let again = try ClipStreamBinary.run(["run", spec, "--input", "Tests/Fixtures/video/h264_bframes.mp4"],

@@ -24,7 +24,7 @@ func withStdin<T>(from path: String, _ body: () throws -> T) throws -> T {
         #expect(info.source == "stdin")
         #expect(info.size == FrameSize(width: expected.width, height: expected.height))
         #expect(frames.count == expected.frames, "\(sample)")
-        expectClose(frames.map { Float($0.pts) }, expected.pts.map(Float.init), atol: 2e-6, "\(sample) pts")
+        expectClose(frames.map { Float($0.pts) }, expected.pts.map(Float.init), .printedPTS, "\(sample) pts")
     }
 
     @Test func emptyStdinIsAClearError() throws {
@@ -64,6 +64,6 @@ extension StdinDecodeTests {
         writer.start()
         let (_, frames) = try decodeAll("-")
         #expect(frames.count == expected.frames)
-        expectClose(frames.map { Float($0.pts) }, expected.pts.map(Float.init), atol: 2e-6, "pts")
+        expectClose(frames.map { Float($0.pts) }, expected.pts.map(Float.init), .printedPTS, "pts")
     }
 }

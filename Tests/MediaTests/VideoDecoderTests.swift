@@ -60,7 +60,7 @@ func adler32(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
         #expect(info.size == FrameSize(width: expected.width, height: expected.height))
         #expect(frames.count == expected.frames, "\(sample)")
         // ffprobe prints pts with 6 decimals.
-        expectClose(frames.map { Float($0.pts) }, expected.pts.map(Float.init), atol: 2e-6, "\(sample) pts")
+        expectClose(frames.map { Float($0.pts) }, expected.pts.map(Float.init), .printedPTS, "\(sample) pts")
         #expect(frames.map(\.index) == Array(0..<frames.count))
         #expect(zip(frames, frames.dropFirst()).allSatisfy { $0.pts < $1.pts }, "pts strictly increasing")
     }
@@ -85,7 +85,7 @@ func adler32(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
         let (_, frames) = try decodeAll(Fixtures.url("video/h264_bframes.mp4").path,
                                         options: VideoDecoderOptions(sampling: .everyNth(4)))
         #expect(frames.map(\.index) == Array(stride(from: 0, to: expected.frames, by: 4)))
-        expectClose(frames.map { Float($0.pts) }, frames.map { Float(expected.pts[$0.index]) }, atol: 2e-6, "pts")
+        expectClose(frames.map { Float($0.pts) }, frames.map { Float(expected.pts[$0.index]) }, .printedPTS, "pts")
     }
 
     @Test func targetFPSPicksFirstFrameOfEachTick() throws {

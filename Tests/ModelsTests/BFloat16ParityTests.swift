@@ -4,9 +4,11 @@
 // bfloat16's relative step (2^-8) times their scale, compounded over the layers: 0.2-2% on the
 // tiny CLIPs and OWL-ViTs, up to ~5% on the random tiny CLIPSeg (its decoder amplifies the
 // backbone's error; on full-size random checkpoints `clipstream bench --precision bf16` measures
-// 3-6e-3). Tolerance: 10% of the largest reference magnitude of each output, absolute: it is
-// there to catch wiring mistakes (a wrong panel layout or a layer left out moves outputs by
-// their whole scale); the kernel's own accuracy is BFloat16MatrixTests'. Text, query and prompt
+// 3-6e-3). Tolerance: a fraction of the largest reference magnitude of each output, 5x the
+// worst seen (1.9e-2 for CLIP and OWL-ViT: 10%; 5.1e-2 for CLIPSeg's logits: 30%; the same under
+// both OpenBLAS kernels, since the bfloat16 products run on our own kernel). It is there to
+// catch wiring mistakes (a wrong panel layout or a layer left out moves outputs by their whole
+// scale); the kernel's own accuracy is BFloat16MatrixTests'. Text, query and prompt
 // embeddings made in bfloat16 must not share float32's cache entries: the checkpoint identity
 // the caches key on differs.
 // Skipped on CPUs without AVX512-BF16, where loading in bfloat16 must fail with one sentence.
@@ -16,16 +18,12 @@ import TestSupport
 import Testing
 @testable import Models
 
-private let relativeTolerance: Float = 0.10
-
-/// Checks `actual` within 10% of the reference's largest magnitude; returns that error relative
-/// to the magnitude (printed). OWL-ViT's padded queries score the float32 minimum in both, so
-/// the scale counts ordinary values only.
+/// Checks `actual` within `fraction` (10% unless said) of the reference's largest magnitude;
+/// returns that error relative to the magnitude (printed).
 @discardableResult
-private func expectNear(_ actual: [Float], _ expected: [Float], _ what: String) -> Float {
-    let scale = expected.map(abs).filter { $0 < 1e30 }.max() ?? 1
-    let worst = expectClose(actual, expected, atol: relativeTolerance * scale, what)
-    return worst / scale
+private func expectNear(_ actual: [Float], _ expected: [Float], _ what: String, fraction: Float = 0.10) -> Float {
+    let worst = expectClose(actual, expected, .ofScale(fraction), what)
+    return worst / max(referenceScale(expected), .leastNormalMagnitude)
 }
 
 @Suite("bfloat16 models against transformers", .enabled(if: Precision.bfloat16.isSupported, "no AVX512-BF16"))
@@ -72,7 +70,8 @@ struct BFloat16ParityTests {
         #expect(reduced.checkpointID != (try CLIPSegModel(directory: directory)).checkpointID, "caches key bf16 prompts apart")
         let promptError = expectNear(prompts.storage, ref.conditional_embeddings, "\(checkpoint) prompt embeddings")
         let logits = try reduced.logits(pixelValues: ref.pixels, promptEmbeddings: prompts)
-        let error = expectNear(logits.storage, ref.logits, "\(checkpoint) logits")
+        // The random tiny decoder amplifies the backbone's bfloat16 error: 5.1e-2 of scale seen.
+        let error = expectNear(logits.storage, ref.logits, "\(checkpoint) logits", fraction: 0.30)
         print("bf16 CLIPSeg \(checkpoint) max |error| / max |ref|: prompts \(promptError), logits \(error)")
     }
 

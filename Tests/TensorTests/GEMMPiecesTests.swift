@@ -2,10 +2,14 @@
 // (over 2 M multiply-adds) that the column split (op(A) the smaller side) and the row split
 // (op(A) the taller side) both run, with every transpose combination, alpha/beta, and leading
 // dimensions wider than the matrices. The model parity tests' tiny shapes stay below the split
-// threshold, so this is where the split itself is checked. Tolerance: 1e-5 of the sum of
-// |products| per output (only the summation order differs).
+// threshold, so this is where the split itself is checked. Tolerance: 2e-6 of the sum of
+// |products| per output. Only the summation order of the K = 100 terms differs; any order is
+// within K * 2^-24 = 6e-6 of that sum (the worst case), typical orders far below it: the worst
+// seen is 2.5e-7 under both OpenBLAS kernels, so 2e-6 is 8x that and still holds a plain
+// left-to-right sum (about sqrt(K) * 2^-24 = 6e-7 per output).
 import Foundation
 import Testing
+import TestSupport
 @testable import Tensor
 
 @Suite struct GEMMPiecesTests {
@@ -59,7 +63,7 @@ import Testing
                 // The padding columns of C are never written.
                 for j in n..<ldc { #expect(c[i * ldc + j] == start[i * ldc + j]) }
             }
-            #expect(worst <= 1e-5, "\(shape) transposeA \(transposeA) transposeB \(transposeB): worst \(worst)")
+            expectError(worst, atMost: 2e-6, "\(shape) transposeA \(transposeA) transposeB \(transposeB)")
         }
     }
 }

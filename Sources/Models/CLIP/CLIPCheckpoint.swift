@@ -1,7 +1,8 @@
 // Everything a CLIP checkpoint directory provides, loaded together: the model (config.json +
 // model.safetensors), the tokenizer (vocab.json + merges.txt) and the image preprocessor
-// (preprocessor_config.json). The one-shot commands and the pipeline's classify stage both
-// start here, so "load a CLIP checkpoint" means the same thing everywhere.
+// (preprocessor_config.json). The CLIP family (CLIPFamily.swift) loads it for the one-shot
+// commands and the pipeline's classify stage, so "load a CLIP checkpoint" means the same thing
+// everywhere.
 //
 //   let clip = try CLIPCheckpoint(directory: dir)
 //   let classifier = try clip.classifier(labels: ["cat", "dog"], template: "a photo of a {}.")
@@ -12,37 +13,24 @@ import Tensor
 public struct CLIPCheckpoint: Sendable {
     public let directory: URL
     public let model: CLIPModel
-    public let tokenizer: CLIPTokenizer
-    /// The image processor's settings; make one ImagePreprocessor per thread from them.
-    public let preprocessorConfig: ImageProcessorConfig
-    public let backend: PreprocessingBackend
+    public let processor: CLIPProcessor
 
     public init(directory: URL, backend: PreprocessingBackend = .torchvision, precision: Precision = .float32) throws {
         self.directory = directory
         model = try CLIPModel(directory: directory, precision: precision)
-        tokenizer = try CLIPTokenizer(directory: directory)
-        let preprocessor = try ImagePreprocessor(directory: directory, family: .clip, backend: backend)
-        preprocessorConfig = preprocessor.config
-        self.backend = backend
+        processor = try CLIPProcessor(directory: directory, imageFamily: .clip, backend: backend)
     }
 
     /// A preprocessor of its own for the caller (ImagePreprocessor keeps per-size scratch state).
     public func makePreprocessor() throws -> ImagePreprocessor {
-        try ImagePreprocessor(config: preprocessorConfig, backend: backend)
+        try processor.makePreprocessor()
     }
 
     /// Tokenizes texts as CLIPProcessor does for CLIPModel: padded to the longest, truncated at
     /// the tokenizer's maximum length (77).
     public func tokenize(_ texts: [String]) -> (ids: [[Int32]], attentionMask: [[Int32]]) {
-        let batch = tokenizer.encodeBatch(texts, padding: .longest)
+        let batch = processor.tokenizer.encodeBatch(texts, padding: .longest)
         return (batch.ids, batch.attentionMask)
-    }
-
-    /// A zero-shot classifier whose prompt embeddings come from (and go into) `cache`.
-    public func classifier(labels: [String], template: String = "a photo of a {}.",
-                           cache: TextEmbeddingCache = TextEmbeddingCache()) throws -> ZeroShotClassifier {
-        try ZeroShotClassifier(model: model, labels: labels, template: template,
-                               tokenize: { tokenize($0) }, cache: cache)
     }
 
     /// Projected, L2-normalised embeddings of texts, [T, P].

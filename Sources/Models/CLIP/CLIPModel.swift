@@ -51,7 +51,7 @@ public struct CLIPModel: Sendable {
 
     /// Loads config.json and model.safetensors from a checkpoint directory.
     public init(directory: URL, precision: Precision = .float32) throws {
-        let (config, _) = try ModelKind.clip.decodeConfig(CLIPConfig.self, in: directory)
+        let (config, _) = try ModelFamily.clip.decodeConfig(CLIPConfig.self, in: directory)
         let weightsURL = try checkpointWeightsFile(in: directory)
         try self.init(config: config, weights: WeightBinder(contentsOf: weightsURL),
                       checkpointID: checkpointIdentity(weightsURL), precision: precision)

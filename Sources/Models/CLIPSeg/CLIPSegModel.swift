@@ -50,7 +50,7 @@ public struct CLIPSegModel: Sendable {
 
     /// Loads config.json and model.safetensors from a checkpoint directory.
     public init(directory: URL, precision: Precision = .float32) throws {
-        let (config, configURL) = try ModelKind.clipseg.decodeConfig(CLIPSegConfig.self, in: directory)
+        let (config, configURL) = try ModelFamily.clipSeg.decodeConfig(CLIPSegConfig.self, in: directory)
         let weightsURL = try checkpointWeightsFile(in: directory)
         try self.init(config: config, weights: WeightBinder(contentsOf: weightsURL),
                       checkpointID: checkpointIdentity(weightsURL), source: configURL, precision: precision)

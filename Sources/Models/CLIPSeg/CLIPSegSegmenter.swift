@@ -31,9 +31,9 @@ public final class CLIPSegSegmenter {
     public convenience init(directory: URL, prompts: [String], threshold: Float = 0.5,
                             backend: PreprocessingBackend = .torchvision, precision: Precision = .float32,
                             cache: TextEmbeddingCache = TextEmbeddingCache()) throws {
-        try self.init(model: CLIPSegModel(directory: directory, precision: precision),
-                      tokenizer: CLIPTokenizer(directory: directory),
-                      preprocessor: ImagePreprocessor(directory: directory, family: .vit, backend: backend),
+        let checkpoint = try CLIPSegCheckpoint(directory: directory, backend: backend, precision: precision)
+        try self.init(model: checkpoint.model, tokenizer: checkpoint.processor.tokenizer,
+                      preprocessor: checkpoint.processor.makePreprocessor(),
                       prompts: prompts, threshold: threshold, cache: cache)
     }
 

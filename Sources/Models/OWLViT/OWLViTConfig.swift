@@ -63,7 +63,7 @@ public struct OWLViTConfig: Sendable, Equatable, Decodable {
 
     /// Reads `<directory>/config.json`; every problem is one sentence naming the file.
     public static func load(from directory: URL) throws -> OWLViTConfig {
-        let (config, url) = try ModelKind.owlvit.decodeConfig(OWLViTConfig.self, in: directory)
+        let (config, url) = try ModelFamily.owlViT.decodeConfig(OWLViTConfig.self, in: directory)
         // The class head compares projected text queries with patch embeddings of the text width.
         guard config.projectionDim == config.textConfig.hiddenSize else {
             throw ConfigError(file: url, "has projection_dim \(config.projectionDim) but text_config.hidden_size \(config.textConfig.hiddenSize); OWL-ViT's class head needs them equal.")

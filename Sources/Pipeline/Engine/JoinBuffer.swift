@@ -4,8 +4,8 @@
 // sequence order (this is where results are re-ordered by frame before the sinks), and a
 // frame some branch skipped is discarded as soon as a later frame shows it can never complete.
 
-struct JoinBuffer {
-    private var heads: [Packet?]
+struct JoinBuffer<Part> {
+    private var heads: [Packet<Part>?]
     private var finished: [Bool]
     /// Frames discarded because a branch never delivered them.
     private(set) var incomplete = 0
@@ -20,7 +20,7 @@ struct JoinBuffer {
     /// Whether `port` has room for its next packet (the buffer holds one per port).
     func wants(_ port: Int) -> Bool { heads[port] == nil && !finished[port] }
 
-    mutating func offer(_ packet: Packet, port: Int) {
+    mutating func offer(_ packet: Packet<Part>, port: Int) {
         precondition(heads[port] == nil, "join port \(port) already holds a packet")
         heads[port] = packet
     }
@@ -34,7 +34,7 @@ struct JoinBuffer {
 
     /// The next complete frame: its sequence and one value per port. Discards heads that fall
     /// behind another branch's head, since branches never go back.
-    mutating func take() -> (sequence: Int, parts: [Any])? {
+    mutating func take() -> (sequence: Int, parts: [Part])? {
         guard heads.allSatisfy({ $0 != nil }) else { return nil }
         let newest = heads.map { $0!.sequence }.max()!
         var complete = true

@@ -10,45 +10,8 @@ public enum EventLines {
         line.add("frame", frame.frame.index)
         line.add("pts", JSONLine.seconds(frame.frame.pts))
         var results = JSONLine()
-        for result in frame.results { results.add(result.stage, raw: stageResult(result.output).line) }
+        for result in frame.results { results.add(result.stage, raw: result.output.json.line) }
         line.add("results", raw: results.line)
-        return line
-    }
-
-    /// The same fields as the one-shot commands' --json output for one image.
-    static func stageResult(_ output: StageOutput) -> JSONLine {
-        var line = JSONLine()
-        switch output {
-        case .classification(let labels, let logits, let probabilities):
-            line.add("labels", labels)
-            line.add("logits", logits)
-            line.add("probs", probabilities)
-            if let top = probabilities.indices.max(by: { probabilities[$0] < probabilities[$1] }) {
-                var best = JSONLine()
-                best.add("label", labels[top])
-                best.add("prob", probabilities[top])
-                line.add("top", raw: best.line)
-            }
-        case .detections(let detections):
-            line.add("detections", raw: "[" + detections.map { detection in
-                var item = JSONLine()
-                item.add("query", detection.label)
-                item.add("label", detection.queryIndex)
-                item.add("score", detection.score)
-                item.add("box", detection.box)
-                return item.line
-            }.joined(separator: ",") + "]")
-        case .segments(let segments):
-            line.add("segments", raw: "[" + segments.map { segment in
-                var item = JSONLine()
-                item.add("prompt", segment.label)
-                item.add("label", segment.promptIndex)
-                item.add("coverage", segment.coverage)
-                item.add("mean_prob", segment.meanProbability)
-                if let box = segment.box { item.add("box", box) }
-                return item.line
-            }.joined(separator: ",") + "]")
-        }
         return line
     }
 

@@ -25,6 +25,15 @@ public struct JSONLine {
     public mutating func add(_ name: String, _ values: [String]) {
         key(name); text += "[" + values.map(JSONLine.quote).joined(separator: ",") + "]"
     }
+    /// An array of objects, each written by `write`.
+    public mutating func add<Item>(_ name: String, each items: [Item], _ write: (Item, inout JSONLine) -> Void) {
+        key(name)
+        text += "[" + items.map { item in
+            var object = JSONLine()
+            write(item, &object)
+            return object.line
+        }.joined(separator: ",") + "]"
+    }
     /// A nested object or array already formatted as JSON.
     public mutating func add(_ name: String, raw: String) { key(name); text += raw }
 

@@ -1,5 +1,6 @@
 // The model tasks this build provides to pipelines. Adding a task is its FrameModel file plus
-// one line here.
+// one line here; which model family serves a stage's checkpoint is Models' ModelFamilyRegistry's
+// call (by config.json's model_type), not this list's.
 
 extension ModelRegistry {
     public static var builtIn: ModelRegistry {

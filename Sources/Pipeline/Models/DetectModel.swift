@@ -1,19 +1,21 @@
-// The detect stage: OWL-ViT open-vocabulary detection on each frame, exactly as
-// `clipstream detect` does it on an image (same checkpoint loading, preprocessing, heads and
-// post-processing), with the query embeddings from the persisted prompt store.
+// The detect stage: open-vocabulary detection on each frame by the checkpoint's family
+// (OWL-ViT), exactly as `clipstream detect` does it on an image (same checkpoint loading,
+// preprocessing, heads and post-processing), with the query embeddings from the persisted
+// prompt store.
 import Foundation
 import Media
 import Models
 import Tensor
 
 public final class DetectModel: FrameModel {
-    let detector: OWLViTDetector
+    let detector: any OpenVocabularyDetector
     let queries: OWLViTQueries
     let options: DetectionOptions
 
     public init(spec: ModelStageSpec, environment: ModelEnvironment) throws {
         let directory = try ModelLocation.resolve(spec.model)
-        detector = try OWLViTDetector(directory: directory, cache: environment.prompts.memory, precision: spec.precision)
+        let found = try ModelFamilyRegistry.builtIn.checkpoint(in: directory)
+        detector = try found.loadDetector(ModelLoadOptions(precision: spec.precision, textCache: environment.prompts.memory))
         options = DetectionOptions(threshold: Float(spec.threshold ?? 0.1), nmsIoU: spec.nms.map(Float.init),
                                    maxDetections: spec.topK)
         do { try options.validate() } catch let error as OWLViTError {
@@ -21,11 +23,11 @@ public final class DetectModel: FrameModel {
         }
         // Fill the in-memory cache from disk (computing only what is missing), so the
         // detector below finds every query there.
-        let encoder = detector.queryEncoder
+        let detector = self.detector
         _ = try environment.prompts.embeddings(
-            for: spec.prompts, memoryKey: encoder.checkpointID,
-            checkpointHash: try CheckpointFingerprint.of(directory: directory), kind: spec.precision.tagged("owlvit")
-        ) { try encoder.computeEmbeddings($0) }
+            for: spec.prompts, memoryKey: detector.queryCacheID,
+            checkpointHash: try CheckpointFingerprint.of(directory: directory), kind: spec.precision.tagged(found.modelType)
+        ) { try detector.computeQueryEmbeddings($0) }
         queries = try detector.queries(spec.prompts)
     }
 

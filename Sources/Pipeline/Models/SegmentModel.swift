@@ -1,26 +1,25 @@
-// The segment stage: CLIPSeg text-prompted segmentation of each frame, exactly as
-// `clipstream segment` does it on an image (same checkpoint loading, preprocessing and
-// segmenter), with the prompt embeddings from the persisted cache. The backbone runs once per
-// frame for all prompts.
+// The segment stage: text-prompted segmentation of each frame by the checkpoint's family
+// (CLIPSeg), exactly as `clipstream segment` does it on an image (same checkpoint loading,
+// preprocessing and segmenter), with the prompt embeddings from the persisted cache. The
+// backbone runs once per frame for all prompts.
 import Foundation
 import Media
 import Models
 import Tensor
 
 public final class SegmentModel: FrameModel {
-    let segmenter: CLIPSegSegmenter
+    let segmenter: any PromptSegmenter
 
     public init(spec: ModelStageSpec, environment: ModelEnvironment) throws {
         let directory = try ModelLocation.resolve(spec.model)
-        let model = try CLIPSegModel(directory: directory, precision: spec.precision)
-        let tokenizer = try CLIPTokenizer(directory: directory)
+        let found = try ModelFamilyRegistry.builtIn.checkpoint(in: directory)
+        let checkpoint = try found.loadSegmentation(ModelLoadOptions(precision: spec.precision))
         let embeddings = try environment.prompts.embeddings(
-            for: spec.prompts, memoryKey: model.checkpointID,
-            checkpointHash: try CheckpointFingerprint.of(directory: directory), kind: spec.precision.tagged("clipseg")
-        ) { try CLIPSegSegmenter.embed($0, model: model, tokenizer: tokenizer) }
-        segmenter = try CLIPSegSegmenter(
-            model: model, preprocessor: ImagePreprocessor(directory: directory, family: .vit),
-            prompts: spec.prompts, promptEmbeddings: embeddings, threshold: Float(spec.threshold ?? 0.5))
+            for: spec.prompts, memoryKey: checkpoint.checkpointID,
+            checkpointHash: try CheckpointFingerprint.of(directory: directory), kind: spec.precision.tagged(found.modelType)
+        ) { try checkpoint.promptEmbeddings($0) }
+        segmenter = try checkpoint.segmenter(prompts: spec.prompts, promptEmbeddings: embeddings,
+                                             threshold: Float(spec.threshold ?? 0.5))
     }
 
     /// One frame at a time: the decoder already batches the prompts, and the backbone's GEMMs

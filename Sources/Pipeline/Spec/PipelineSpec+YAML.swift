@@ -41,7 +41,7 @@ extension PipelineSpec {
         stages = []
         sinks = SinksSpec()
         queue = QueueOptions()
-        let top = try reader.mapping(root, at: nil, allowed: ["source", "queue", "stages", "events", "annotate", "sinks"])
+        let top = try reader.mapping(root, at: nil, allowed: ["source", "queue", "stages", "events", "annotate", "sinks", "zones", "lines"])
         // The default queue first: sections below take it as their starting point.
         if let node = top.first(where: { $0.key == "queue" })?.value {
             queue = try reader.queue(node, at: "queue", defaults: QueueOptions())
@@ -69,6 +69,7 @@ extension PipelineSpec {
         guard !stages.isEmpty else {
             throw reader.error(root, "stages", "is missing: a pipeline needs at least one model stage")
         }
+        tracking = try TrackingSpec(root: root, stages: stages, reader)
     }
 }
 
@@ -112,6 +113,7 @@ extension ModelStageSpec {
         var allowed = ["name", "task", "model", task.promptsKey, "threshold", "batch", "precision", "queue"]
         if task == .classify { allowed.append("template") }
         if task == .detect { allowed += ["nms", "top_k"] }
+        if task != .classify { allowed.append("track") }
         model = ""
         prompts = []
         for entry in entries {
@@ -161,7 +163,7 @@ extension EventRule {
 extension EventsSpec {
     init(_ node: Node, defaults: QueueOptions, _ reader: SpecReader) throws {
         let entries = try reader.mapping(node, at: "events",
-                                         allowed: ["min_frames", "gap_frames", "min_score", "frames", "rules", "queue"])
+                                         allowed: ["min_frames", "gap_frames", "min_score", "frames", "rules", "queue", "kinds", "track"])
         // Defaults first, so per-label rules start from them wherever they appear in the file.
         for entry in entries where ["min_frames", "gap_frames", "min_score"].contains(entry.key) {
             try self.defaults.set(entry.key, entry.value, at: entry.path, reader)
@@ -197,7 +199,7 @@ extension SinksSpec {
     init(_ node: Node, defaults: QueueOptions, _ reader: SpecReader) throws {
         for entry in try reader.mapping(node, at: "sinks", allowed: ["events", "video", "frames", "queue"]) {
             switch entry.key {
-            case "events": events = try reader.string(entry.value, at: entry.path)
+            case "events": events = try EventSinkSpec.list(entry.value, at: entry.path, reader)
             case "video": video = try reader.string(entry.value, at: entry.path)
             case "frames":
                 for item in try reader.mapping(entry.value, at: entry.path, allowed: ["directory", "format"]) {
@@ -210,6 +212,27 @@ extension SinksSpec {
                 if framesDirectory == nil { throw reader.error(entry.value, "\(entry.path).directory", "is missing") }
             default: queue = try reader.queue(entry.value, at: entry.path, defaults: defaults)
             }
+        }
+    }
+}
+
+extension EventSinkSpec {
+    /// `sinks.events`: a path or "-" (one NDJSON sink), or a list of one-key mappings
+    /// `{kind: settings}`. Kinds are checked against the registry when the run is built.
+    static func list(_ node: Node, at key: String, _ reader: SpecReader) throws -> [EventSinkSpec] {
+        guard let list = node.sequence else {
+            _ = try reader.string(node, at: key)
+            return [EventSinkSpec(kind: NDJSONEventSink.kind, settings: SpecValue(node, at: key, reader))]
+        }
+        guard !list.isEmpty else { throw reader.error(node, key, "must list at least one sink, like {ndjson: \"-\"}") }
+        return try list.enumerated().map { index, item in
+            let place = "\(key)[\(index)]"
+            let entries = try reader.mapping(item, at: place, allowed: nil)
+            guard entries.count == 1, let entry = entries.first else {
+                throw reader.error(item, place, "must name one sink kind with its settings, like {ndjson: \"-\"}")
+            }
+            return EventSinkSpec(kind: entry.key, settings: SpecValue(entry.value, at: entry.path, reader),
+                                 kindAt: SpecValue(entry.keyNode, at: entry.path, reader))
         }
     }
 }

@@ -12,6 +12,8 @@ public struct PipelineSpec: Equatable {
     public var sinks: SinksSpec
     /// Capacity and policy of every edge that does not set its own `queue`.
     public var queue: QueueOptions
+    /// `track`, `zones`, `lines` and `events.kinds` (TrackingSpec.swift).
+    public var tracking = TrackingSpec()
 
     /// Section names that cannot be used as stage names (they address `--set` overrides).
     public static let sectionNames: Set<String> = ["source", "stages", "events", "annotate", "sinks", "queue"]
@@ -92,12 +94,28 @@ public enum FrameImageFormat: String, Equatable, CaseIterable, Sendable {
 }
 
 public struct SinksSpec: Equatable {
-    /// NDJSON event stream: a file path, or "-" for stdout.
-    public var events: String?
+    /// Where the event stream goes, in the file's order: `events: PATH|-` is one NDJSON sink;
+    /// a list names each sink's kind and settings (`- {ndjson: "-"}`).
+    public var events: [EventSinkSpec] = []
     /// Annotated video (H.264 in MP4).
     public var video: String?
     /// A directory of annotated frame images.
     public var framesDirectory: String?
     public var framesFormat: FrameImageFormat = .png
     public var queue: QueueOptions?
+}
+
+/// One event sink of `sinks.events`: its kind, as EventSinkRegistry knows it, and its settings
+/// as the file writes them, which the kind's factory reads.
+public struct EventSinkSpec: Equatable {
+    public var kind: String
+    public var settings: SpecValue
+    /// Where the kind is named, for the error when no sink of that kind is registered.
+    public var kindAt: SpecValue
+
+    public init(kind: String, settings: SpecValue, kindAt: SpecValue? = nil) {
+        self.kind = kind
+        self.settings = settings
+        self.kindAt = kindAt ?? settings
+    }
 }

@@ -28,7 +28,7 @@ public struct SpecOverride: Equatable, Sendable {
     public var key: String { path.joined(separator: ".") }
 
     func apply(to root: inout Node) throws {
-        let valueNode = try (try? Yams.compose(yaml: value)).flatMap { $0 } ?? Node("", Tag(.null))
+        let valueNode = (try? Yams.compose(yaml: value)).flatMap { $0 } ?? Node("", Tag(.null))
         if PipelineSpec.sectionNames.contains(path[0]) {
             root = try set(valueNode, at: path[...], in: root)
             return

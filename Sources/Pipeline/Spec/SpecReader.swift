@@ -2,7 +2,7 @@
 // offending value. Values that came from `--set` are blamed on the override instead.
 import Yams
 
-struct SpecReader {
+struct SpecReader: Equatable {
     let file: String
     /// Dotted key -> the `--set key=value` text that produced it.
     let overrides: [String: String]

@@ -1,4 +1,4 @@
-// A model as a pipeline stage sees it: a batch of frames in, one StageOutput per frame out.
+// A model as a pipeline stage sees it: a batch of frames in, one task result per frame out.
 // Each task (classify, detect, segment) is one type conforming to FrameModel, made from its
 // ModelStageSpec by a factory registered in ModelRegistry, so adding a model is one file.
 import Media

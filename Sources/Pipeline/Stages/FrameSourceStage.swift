@@ -28,6 +28,9 @@ public final class FrameSourceStage: Source {
         return lock.withLock { delivered }
     }
 
+    /// Frames handed on after sampling.
+    public var deliveredCount: Int { lock.withLock { delivered } }
+
     /// Frames handed on after sampling, and the pts of the latest one (for progress).
     public var progress: (frames: Int, pts: Double?) { lock.withLock { (delivered, lastPTS) } }
 }

@@ -30,10 +30,15 @@ public final class ModelStage: Stage {
 public final class ResultsJoin: JoinStage {
     public typealias Part = FrameResult
     public let name = "join"
+    /// Frames every model stage has a result for: the run's processed frames.
+    public private(set) var joinedCount = 0
 
     public init() {}
 
     public func process(_ inputs: [[FrameResult]], context: StageContext, emit: Emitter<FrameResults>) throws {
-        for parts in inputs { try emit(FrameResults(frame: parts[0].frame, results: parts)) }
+        for parts in inputs {
+            joinedCount += 1
+            try emit(FrameResults(frame: parts[0].frame, results: parts))
+        }
     }
 }

@@ -13,19 +13,23 @@ public struct RunOptions {
     /// Raw frames on stdin instead of a container: size and rate.
     public var rawSize: FrameSize?
     public var rawFPS: Double?
-    /// Overrides sinks.events ("-" is stdout).
+    /// An NDJSON path ("-" is stdout) that takes the place of the file's NDJSON event sinks
+    /// (its sinks of other kinds stay).
     public var events: String?
     /// Overrides sinks.video.
     public var output: String?
     public var prompts: PromptEmbeddingStore
     /// The model tasks available to the pipeline's stages.
     public var models: ModelRegistry
+    /// The event sink kinds the pipeline file may name.
+    public var eventSinks: EventSinkRegistry
     /// Receives warnings meant for the user (stderr in the CLI).
     public var warn: (String) -> Void
 
     public init(input: String, rawSize: FrameSize? = nil, rawFPS: Double? = nil, events: String? = nil,
                 output: String? = nil, prompts: PromptEmbeddingStore = PromptEmbeddingStore(),
-                models: ModelRegistry = .builtIn, warn: @escaping (String) -> Void = { _ in }) {
+                models: ModelRegistry = .builtIn, eventSinks: EventSinkRegistry = .builtIn,
+                warn: @escaping (String) -> Void = { _ in }) {
         self.input = input
         self.rawSize = rawSize
         self.rawFPS = rawFPS
@@ -33,6 +37,7 @@ public struct RunOptions {
         self.output = output
         self.prompts = prompts
         self.models = models
+        self.eventSinks = eventSinks
         self.warn = warn
     }
 }
@@ -40,8 +45,9 @@ public struct RunOptions {
 public final class PipelineRun {
     public let spec: PipelineSpec
     public let source: FrameSourceStage
+    public let join = ResultsJoin()
     public let events: EventsStage
-    public let writer: EventStreamWriter?
+    public let eventSinks: EventSinks
     public let cancellation = Cancellation()
     public let budget: ThreadBudget
     public let prompts: PromptEmbeddingStore
@@ -51,10 +57,14 @@ public final class PipelineRun {
         self.spec = spec
         prompts = options.prompts
         let sinks = spec.sinks
-        let eventsPath = options.events ?? sinks.events
+        var eventSinkSpecs = sinks.events
+        if let path = options.events {
+            eventSinkSpecs.removeAll { $0.kind == NDJSONEventSink.kind }
+            eventSinkSpecs.insert(EventSinkSpec(kind: NDJSONEventSink.kind, settings: SpecValue(path, origin: "--events")), at: 0)
+        }
         let videoPath = options.output ?? sinks.video
         // Sinks first: a path that cannot be written is reported before models load.
-        writer = try eventsPath.map { try EventStreamWriter(path: $0) }
+        eventSinks = EventSinks(try eventSinkSpecs.map { try options.eventSinks.make($0) })
         // Live input (stdin) may never end: its video is fragmented, so memory stays bounded and
         // the file plays even if the run is killed.
         let videoSink = try videoPath.map { try VideoSinkStage(path: $0, frameRate: nil, fragmented: options.input == "-") }
@@ -81,51 +91,51 @@ public final class PipelineRun {
         source = FrameSourceStage(reader: reader)
         // A stalled live input would otherwise keep a stopped run waiting in read(2).
         cancellation.onCancel { [reader] in reader.stopReading() }
-        events = EventsStage(spec: spec.events ?? EventsSpec(), writer: writer)
+        events = EventsStage(spec: spec.events ?? EventsSpec(), sinks: eventSinks)
 
         let builder = GraphBuilder()
         let sourceID = try builder.add(source)
-        let join = try builder.add(ResultsJoin())
+        let join = try builder.add(self.join)
         for (model, stage) in zip(models, spec.stages) {
             let id = try builder.add(model)
             try builder.connect(sourceID, to: id, queue: stage.queue ?? spec.queue)
             try builder.connect(id, to: join, queue: spec.queue)
         }
-        var last = try builder.add(events)
-        try builder.connect(join, to: last, queue: spec.events?.queue ?? spec.queue)
+        var last = try builder.add(events, after: join, queue: spec.events?.queue ?? spec.queue)
         let sinkQueue = sinks.queue ?? spec.queue
         // Drawing only matters when frames are written.
         if let annotate = spec.annotate, videoSink != nil || framesSink != nil {
-            let id = try builder.add(AnnotateStage(spec: annotate))
-            try builder.connect(last, to: id, queue: annotate.queue ?? spec.queue)
-            last = id
+            last = try builder.add(AnnotateStage(spec: annotate), after: last, queue: annotate.queue ?? spec.queue)
         }
-        for sink in [videoSink as (any Stage)?, framesSink as (any Stage)?].compactMap({ $0 }) {
-            let id = try builder.add(sink)
-            try builder.connect(last, to: id, queue: sinkQueue)
-            last = id
-        }
+        if let videoSink { last = try builder.add(videoSink, after: last, queue: sinkQueue) }
+        if let framesSink { last = try builder.add(framesSink, after: last, queue: sinkQueue) }
         graph = try builder.build()
     }
 
-    /// Runs to the end (or cancellation), writes the summary line, then throws the first
-    /// stage error if there was one.
+    /// Runs to the end (or cancellation), sends the summary line and closes the event sinks,
+    /// then throws the first stage error if there was one (else a sink's).
     @discardableResult
     public func run() throws -> RunReport {
         let report = GraphRunner(graph: graph, cancellation: cancellation).run()
         let summary = EventLines.Summary(
             decoded: source.decodedCount,
-            processed: report.stage("join")?.emitted ?? 0,
+            processed: join.joinedCount,
             // Sampled frames that never reached the events: dropped by a queue policy (on any
             // branch; a frame one branch lost cannot be joined) or skipped by a failed stage.
-            dropped: (report.stage("source")?.emitted ?? 0) - (report.stage("join")?.emitted ?? 0),
+            dropped: source.deliveredCount - join.joinedCount,
             wallSeconds: report.wallSeconds, events: events.eventCount,
             interrupted: report.cancelled && report.failure == nil)
         var line = EventLines.summary(summary)
         // Prompts the text towers had to encode in this run (0 when all came from the cache).
         line.add("prompts_computed", prompts.computedCount)
-        try? writer?.write(line)
+        let summarised = Result {
+            try eventSinks.write(StreamLine(summary: summary, line: line))
+            try eventSinks.flush()
+        }
+        let closed = Result { try eventSinks.close() }
         if let failure = report.failure { throw failure }
+        try summarised.get()
+        try closed.get()
         return report
     }
 }

@@ -41,10 +41,11 @@ private func writeConfig(_ text: String, name: String = #function) throws -> URL
         #expect(c.visionConfig.imageSize == 64 && c.visionConfig.numPositions == 17)
     }
 
-    @Test func modelKindFromModelType() throws {
-        #expect(try ModelKind(directory: CLIPReference.directory("tiny-p6-gelu-f16")) == .clip)
-        #expect(try ModelKind(configFile: writeConfig(#"{"model_type": "owlvit"}"#)) == .owlvit)
-        #expect(try ModelKind(configFile: writeConfig(#"{"model_type": "clipseg"}"#, name: "seg")) == .clipseg)
+    @Test func modelFamilyFromModelType() throws {
+        let registry = ModelFamilyRegistry.builtIn
+        #expect(try registry.checkpoint(in: CLIPReference.directory("tiny-p6-gelu-f16")).family == .clip)
+        #expect(try registry.checkpoint(in: writeConfig(#"{"model_type": "owlvit"}"#).deletingLastPathComponent()).family == .owlViT)
+        #expect(try registry.checkpoint(in: writeConfig(#"{"model_type": "clipseg"}"#, name: "seg").deletingLastPathComponent()).family == .clipSeg)
     }
 
     @Test(arguments: [
@@ -55,7 +56,7 @@ private func writeConfig(_ text: String, name: String = #function) throws -> URL
     ])
     func badModelType(json: String, phrase: String) throws {
         let url = try writeConfig(json, name: "kind\(json.count)")
-        let text = errorText { _ = try ModelKind(configFile: url) }
+        let text = errorText { _ = try ModelFamilyRegistry.builtIn.checkpoint(in: url.deletingLastPathComponent()) }
         #expect(text.hasPrefix(url.path + ": ") && text.contains(phrase), "got: \(text)")
     }
 
@@ -73,7 +74,7 @@ private func writeConfig(_ text: String, name: String = #function) throws -> URL
     }
 
     @Test func missingConfig() {
-        let url = URL(fileURLWithPath: "/nonexistent/dir/config.json")
-        #expect(errorText { _ = try ModelKind(configFile: url) } == "/nonexistent/dir/config.json: does not exist.")
+        let directory = URL(fileURLWithPath: "/nonexistent/dir")
+        #expect(errorText { _ = try ModelFamilyRegistry.builtIn.checkpoint(in: directory) } == "/nonexistent/dir/config.json: does not exist.")
     }
 }

@@ -1,5 +1,5 @@
 // The decoder alone (reduces, FiLM, post-norm layers, upsampling head), fed the reference's
-// backbone activations and prompt embeddings: logits within 1e-4 of transformers for both heads.
+// backbone activations and prompt embeddings: logits match transformers for both heads.
 import Foundation
 import Testing
 import Tensor
@@ -30,7 +30,9 @@ struct CLIPSegDecoderTests {
         decoder.run(conditioning: conditioning, rows: grid, columns: grid, workspace: &workspace)
         let logits = workspace.logits
         #expect(logits.shape == ref.logits_shape)
-        let err = expectClose(logits.storage, ref.logits, atol: 1e-4, "\(checkpoint) logits")
+        // FiLM, the decoder layers and the upsampling head in float32: worst seen 2.5e-6 of the
+        // logits' scale (Haswell; 2.1e-6 unset), so 2e-5 is 8x that.
+        let err = expectClose(logits.storage, ref.logits, .ofScale(2e-5), "\(checkpoint) logits")
         print("CLIPSeg decoder \(checkpoint): max |logit error| \(err)")
     }
 
@@ -47,6 +49,7 @@ struct CLIPSegDecoderTests {
         let grid = ref.pixel_values_shape[2] / v.patchSize
         let resized = PositionEmbeddingInterpolation.resize(table, toRows: grid, columns: grid)
         #expect(resized.shape == ref.position_embeddings_shape)
-        expectClose(resized.storage, ref.position_embeddings, atol: 1e-6, "\(checkpoint) positions")
+        // Bicubic weights times 16 table rows: rounding only (worst seen 3.6e-7 of scale).
+        expectClose(resized.storage, ref.position_embeddings, .ofScale(2e-6), "\(checkpoint) positions")
     }
 }

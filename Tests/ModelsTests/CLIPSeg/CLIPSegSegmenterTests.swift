@@ -17,20 +17,25 @@ struct CLIPSegSegmenterTests {
             let image = try RGBImageView(width: f.width, height: f.height, pixels: rgb)
             let pixels = try segmenter.preprocessor(image)
             #expect(pixels.shape == f.pixel_values_shape)
-            // Pixel values are exact (uint8 resize) up to the float normalisation.
-            expectClose(pixels.storage, f.pixel_values, atol: 1e-5, "\(checkpoint) pixel_values")
+            // Exact: the reference's integer resize and float32 normalisation (PreprocessingParityTests).
+            expectClose(pixels.storage, f.pixel_values, .exact, "\(checkpoint) pixel_values")
 
             let segments = try segmenter.segment(image)
             #expect(segments.map(\.prompt) == f.prompts)
             let logits = segments.flatMap { $0.logits.storage }
-            let err = expectClose(logits, f.logits, atol: 1e-4, "\(checkpoint) end-to-end logits")
+            // Five vision layers, FiLM and the decoder on a real photo: worst seen 1.4e-5 of the
+            // logits' scale with OPENBLAS_CORETYPE=Haswell (6.5e-6 unset); 1e-4 is 7x that.
+            let err = expectClose(logits, f.logits, .ofScale(1e-4), "\(checkpoint) end-to-end logits")
             print("CLIPSeg end to end \(checkpoint): max |logit error| \(err)")
             let expected = try #require(f.thresholds.first { $0.threshold == 0.5 })
             for (s, e) in zip(segments, expected.segments) {
-                // A logit within 1e-4 of zero could flip one pixel: allow one pixel of coverage.
-                #expect(abs(s.coverage - e.coverage) <= 1.0 / Float(s.logits.count) + 1e-6)
+                // A logit within the tolerance of zero could flip one pixel: allow one pixel's share
+                // of the map (plus float rounding of the share).
+                expectClose(s.coverage, e.coverage, Tolerance(absolute: 1.0 / Float(s.logits.count) + 1e-6), "coverage of \(s.prompt)")
             }
-            expectClose(segments.map(\.meanProbability), f.mean_prob, atol: 1e-5, "mean_prob")
+            // A mean of sigmoids: the logits' errors shrink (slope <= 1/4) and average out; worst
+            // seen 1.1e-7 of scale under both kernels.
+            expectClose(segments.map(\.meanProbability), f.mean_prob, .ofScale(1e-6), "mean_prob")
         }
     }
 
@@ -47,7 +52,7 @@ struct CLIPSegSegmenterTests {
                                      prompts: ["road", "a car", "sky"], cache: cache)
         #expect(cache.misses == 3)
         #expect(cache.hits == 2)
-        expectClose(b.promptEmbeddings.rows(0..<1).storage, a.promptEmbeddings.rows(1..<2).storage, atol: 0, "road")
+        expectClose(b.promptEmbeddings.rows(0..<1).storage, a.promptEmbeddings.rows(1..<2).storage, .exact, "road (the cached row itself)")
     }
 
     @Test("bad input is one clear error")

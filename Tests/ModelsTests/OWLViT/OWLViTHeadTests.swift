@@ -8,7 +8,7 @@ import Testing
 
 @Suite("OWL-ViT heads")
 struct OWLViTHeadTests {
-    @Test("class head logits and box head boxes within 1e-4", arguments: OWLViTReference.checkpoints)
+    @Test("class head logits and box head boxes", arguments: OWLViTReference.checkpoints)
     func heads(checkpoint: String) throws {
         let directory = OWLViTReference.directory(checkpoint)
         let r = try OWLViTReference.load(checkpoint).model
@@ -26,7 +26,9 @@ struct OWLViTHeadTests {
         #expect(mask.contains(false), "the fixture masks one query")
         let logits = classHead(patches, queries: queries, queryMask: mask)
         #expect(logits.shape == r.logits_shape)
-        expectClose(logits.storage, r.logits, atol: 1e-4, "\(checkpoint) logits")
-        expectClose(boxHead(patches).storage, r.pred_boxes, atol: 1e-4, "\(checkpoint) boxes")
+        // One small MLP or product on the reference's own embeddings: a few float32 steps of the
+        // output's scale (worst seen 1.9e-7 of it), 1e-6 is ~8 steps.
+        expectClose(logits.storage, r.logits, .ofScale(1e-6), "\(checkpoint) logits")
+        expectClose(boxHead(patches).storage, r.pred_boxes, .ofScale(1e-6), "\(checkpoint) boxes")
     }
 }

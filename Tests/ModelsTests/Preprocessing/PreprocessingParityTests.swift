@@ -87,7 +87,7 @@ struct PreprocessingParityTests {
         guard tensor.shape == [1, 3, c.height, c.width] else { return }
         let (expected, rows) = try manifest.expected(c)
         // Exact: same integer resampling and the same float32 operations as the reference.
-        let error = expectClose(selectRows(tensor, rows: rows), expected, atol: 0, name)
+        let error = expectClose(selectRows(tensor, rows: rows), expected, .exact, name)
         #expect(error == 0)
     }
 }

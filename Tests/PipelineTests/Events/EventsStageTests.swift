@@ -23,8 +23,8 @@ import Testing
     func lines(_ spec: EventsSpec, _ frames: [FrameResults], cancellation: Cancellation = Cancellation()) throws -> [String] {
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
-        let writer = EventStreamWriter(descriptor: fds[1], name: "pipe")
-        let harness = StageHarness(EventsStage(spec: spec, writer: writer), cancellation: cancellation)
+        let sink = NDJSONEventSink(descriptor: fds[1], name: "pipe")
+        let harness = StageHarness(EventsStage(spec: spec, sinks: EventSinks([sink])), cancellation: cancellation)
         for item in frames { try harness.feed(item) }
         try harness.close()
         close(fds[1])
@@ -49,6 +49,15 @@ import Testing
             #"{"type":"event","event":"end","label":"a cat","stage":"objects","frame":3,"start_pts":0,"end_pts":0.5,"score":0.6,"box":[0,0,1,1]}"#,
             #"{"type":"event","event":"end","label":"a dog","stage":"objects","frame":4,"start_pts":1,"end_pts":2,"score":0.8,"box":[0,0,1,1]}"#,
         ])
+    }
+
+    @Test func framesLeaveWithTheEventsTheyDecided() throws {
+        var spec = EventsSpec()
+        spec.defaults = EventRule(minFrames: 2, gapFrames: 1, minScore: nil)
+        let harness = StageHarness(EventsStage(spec: spec, sinks: EventSinks([])))
+        let out = try harness.feed(batch: [detections(0, [("a cat", 0.4)]), detections(1, [("a cat", 0.6)]), detections(2, [])])
+        #expect(out.map { $0.events.map(\.event.kind) } == [[], [.start], [.end]])
+        #expect(out[1].events.first?.label == "a cat")
     }
 
     @Test func frameLinesCarryTheStageResults() throws {
@@ -81,18 +90,32 @@ import Testing
         #expect(segments.observations(events: strict).map(\.present) == [false, false])
     }
 
+    @Test func boxesPerTask() {
+        let detect: any TaskResult = .detections([
+            Detection(label: "cat", queryIndex: 0, score: 0.4, box: [1, 2, 3, 4]),
+            Detection(label: "dog", queryIndex: 1, score: 0.7, box: [5, 6, 7, 8])])
+        #expect(detect.boxes == [BoxDetection(label: "cat", score: 0.4, box: PixelBox(x0: 1, y0: 2, x1: 3, y1: 4)),
+                                 BoxDetection(label: "dog", score: 0.7, box: PixelBox(x0: 5, y0: 6, x1: 7, y1: 8))])
+        let segment: any TaskResult = .segments([
+            Segment(label: "sky", promptIndex: 0, coverage: 0, meanProbability: 0.1),
+            Segment(label: "road", promptIndex: 1, coverage: 0.2, meanProbability: 0.5, box: [0, 10, 20, 30])])
+        #expect(segment.boxes == [BoxDetection(label: "road", score: 0.2, box: PixelBox(x0: 0, y0: 10, x1: 20, y1: 30))],
+                "an empty mask offers no box")
+        #expect(ClassifyResult(labels: ["a"], logits: [1], probabilities: [1]).boxes.isEmpty)
+    }
+
     @Test func aClosedReaderCancelsTheRunWithoutAnError() throws {
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
         close(fds[0])  // nobody reads: writes fail with EPIPE (SIGPIPE is ignored below)
         signal(SIGPIPE, SIG_IGN)
-        let writer = EventStreamWriter(descriptor: fds[1], name: "pipe")
+        let sink = NDJSONEventSink(descriptor: fds[1], name: "pipe")
         var spec = EventsSpec()
         spec.frames = true
         let cancellation = Cancellation()
-        let harness = StageHarness(EventsStage(spec: spec, writer: writer), cancellation: cancellation)
+        let harness = StageHarness(EventsStage(spec: spec, sinks: EventSinks([sink])), cancellation: cancellation)
         try harness.feed(detections(0, [("a cat", 0.9)]))
-        #expect(writer.readerClosed)
+        #expect(sink.readerClosed)
         #expect(cancellation.isCancelled)
         try harness.close()
         close(fds[1])

@@ -56,7 +56,9 @@ import TestSupport
         while let frame = try decoder.nextFrame() {
             let pixels = try frame.withRGBImageView { try preprocessor($0) }
             let expected = try classifier.classify(pixels)[0].probs
-            expectClose(try #require(first.probs[frame.index]), expected, atol: 1e-5, "frame \(frame.index)")
+            // The same model batched 4 vs 1: the GEMMs may sum in another order. Worst seen 2.3e-7
+            // of the top probability; 2e-6 is 9x.
+            expectClose(try #require(first.probs[frame.index]), expected, .ofScale(2e-6), "frame \(frame.index)")
             compared += 1
         }
         #expect(compared == 15)
@@ -64,7 +66,7 @@ import TestSupport
         let second = try run(batch: 1)  // a new store over the same directory: a new process
         #expect(second.summary["prompts_computed"] as? Int == 0)
         for (index, probs) in second.probs {
-            expectClose(probs, first.probs[index]!, atol: 1e-5, "batch 1 vs batch 4, frame \(index)")
+            expectClose(probs, first.probs[index]!, .ofScale(2e-6), "batch 1 vs batch 4, frame \(index)")  // as above
         }
     }
 }

@@ -150,7 +150,7 @@ final class MeanRedModel: FrameModel {
         #expect(throws: PipelineBuildError.self) {
             try PipelineRun(spec: try spec(), options: RunOptions(input: video, output: missing, models: models))
         }
-        #expect(throws: EventStreamWriter.Failure.self) {
+        #expect(throws: NDJSONEventSink.Failure.self) {
             try PipelineRun(spec: try spec(), options: RunOptions(input: video, events: missing, models: models))
         }
     }

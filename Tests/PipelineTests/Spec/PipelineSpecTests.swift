@@ -28,7 +28,8 @@ import TestSupport
         let url = Fixtures.repositoryRoot.appendingPathComponent("pipelines/\(name).yaml")
         let spec = try PipelineSpec(contentsOf: url)
         #expect(!spec.stages.isEmpty)
-        #expect(spec.sinks.events == "-")
+        #expect(spec.sinks.events.map(\.kind) == ["ndjson"])
+        #expect(try spec.sinks.events.first?.settings.string() == "-")
     }
 
     @Test func readsEverySection() throws {
@@ -68,11 +69,11 @@ import TestSupport
 
     @Test func unknownKeysNameFileLineAndKey() {
         #expect(error(minimal + "\n    treshold: 0.2")
-                == "p.yaml:6:5: 'objects.treshold' is not a known key of a detect stage (known: name, task, model, queries, threshold, batch, precision, queue, nms, top_k)")
+                == "p.yaml:6:5: 'objects.treshold' is not a known key of a detect stage (known: name, task, model, queries, threshold, batch, precision, queue, nms, top_k, track)")
         #expect(error("sauce:\n  every: 2\n" + minimal)
-                == "p.yaml:1:1: 'sauce' is not a known key here (known: source, queue, stages, events, annotate, sinks)")
+                == "p.yaml:1:1: 'sauce' is not a known key here (known: source, queue, stages, events, annotate, sinks, zones, lines)")
         #expect(error(minimal + "\nevents:\n  min_frame: 2")
-                == "p.yaml:7:3: 'events.min_frame' is not a known key here (known: min_frames, gap_frames, min_score, frames, rules, queue)")
+                == "p.yaml:7:3: 'events.min_frame' is not a known key here (known: min_frames, gap_frames, min_score, frames, rules, queue, kinds, track)")
         #expect(error(minimal + "\n    labels: [x]")?.hasPrefix("p.yaml:6:5: 'objects.labels' is not a known key of a detect stage") == true)
     }
 
@@ -116,7 +117,7 @@ import TestSupport
         #expect(error(minimal, overrides: ["objects.threshold=high"])
                 == "--set objects.threshold=high: 'objects.threshold' must be a number, not the text 'high'")
         #expect(error(minimal, overrides: ["objects.colour=red"])
-                == "--set objects.colour=red: 'objects.colour' is not a known key of a detect stage (known: name, task, model, queries, threshold, batch, precision, queue, nms, top_k)")
+                == "--set objects.colour=red: 'objects.colour' is not a known key of a detect stage (known: name, task, model, queries, threshold, batch, precision, queue, nms, top_k, track)")
         #expect(error(minimal, overrides: ["cats.threshold=0.2"])
                 == "--set cats.threshold=0.2: 'cats.threshold' names no section or stage of the pipeline")
         #expect(error(minimal, overrides: ["threshold"]) == "--set threshold: needs the form stage.key=value")

@@ -1,12 +1,17 @@
-// Writes NDJSON lines to a file or stdout, one write(2) per line so every line is flushed as
-// soon as it is decided. A reader that goes away (EPIPE, e.g. `| head -1`) is not an error of
-// the run: the writer marks itself closed and drops later lines, and the caller ends the run.
+// The NDJSON event sink (`sinks.events: PATH|-`, or `{ndjson: PATH|-}` in a list): one JSON
+// object per line on stdout or in a file, one write(2) per line, so every line is delivered
+// as soon as it is decided (flush has nothing left to do). A reader that goes away (EPIPE,
+// e.g. `| head -1`) is not an error of the run: the sink reports its consumer gone and drops
+// later lines.
 import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
 
-public final class EventStreamWriter: @unchecked Sendable {
+public final class NDJSONEventSink: EventSink, @unchecked Sendable {
+    /// The name pipeline files use for this kind.
+    public static let kind = "ndjson"
+
     public enum Failure: Error, CustomStringConvertible {
         case cannotOpen(String, String)
         case writeFailed(String, String)
@@ -21,15 +26,15 @@ public final class EventStreamWriter: @unchecked Sendable {
 
     private let descriptor: Int32
     private let ownsDescriptor: Bool
-    public let path: String
+    public let name: String
     private let lock = NSLock()
     /// The reader has gone; later lines are dropped.
     public private(set) var readerClosed = false
-    public private(set) var linesWritten = 0
+    private var closed = false
 
     /// "-" is stdout; any other path is created or truncated.
     public init(path: String) throws {
-        self.path = path == "-" ? "stdout" : path
+        name = path == "-" ? "stdout" : path
         if path == "-" {
             descriptor = STDOUT_FILENO
             ownsDescriptor = false
@@ -41,24 +46,19 @@ public final class EventStreamWriter: @unchecked Sendable {
         }
     }
 
-    /// Writes to an already open descriptor (tests use a pipe).
+    /// Writes to an already open descriptor, which stays open (tests use a pipe).
     public init(descriptor: Int32, name: String) {
         self.descriptor = descriptor
         self.ownsDescriptor = false
-        self.path = name
+        self.name = name
     }
 
-    deinit { if ownsDescriptor { close(descriptor) } }
+    deinit { try? close() }
 
-    /// Writes one line; returns false when the reader has gone.
-    @discardableResult
-    public func write(_ line: JSONLine) throws -> Bool { try write(line: line.line) }
-
-    @discardableResult
-    public func write(line: String) throws -> Bool {
+    public func write(_ line: StreamLine) throws -> EventSinkStatus {
         lock.lock(); defer { lock.unlock() }
-        guard !readerClosed else { return false }
-        var bytes = Array((line + "\n").utf8)
+        guard !readerClosed, !closed else { return .consumerGone }
+        var bytes = Array((line.json + "\n").utf8)
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeMutableBytes { buffer in
@@ -66,13 +66,22 @@ public final class EventStreamWriter: @unchecked Sendable {
             }
             if written < 0 {
                 if errno == EINTR { continue }
-                if errno == EPIPE { readerClosed = true; return false }
-                throw Failure.writeFailed(path, String(cString: strerror(errno)))
+                if errno == EPIPE { readerClosed = true; return .consumerGone }
+                throw Failure.writeFailed(name, String(cString: strerror(errno)))
             }
             offset += written
         }
         bytes.removeAll()
-        linesWritten += 1
-        return true
+        return .open
+    }
+
+    /// Every line is written when `write` returns.
+    public func flush() throws {}
+
+    public func close() throws {
+        lock.lock(); defer { lock.unlock() }
+        guard !closed else { return }
+        closed = true
+        if ownsDescriptor { Glibc.close(descriptor) }
     }
 }

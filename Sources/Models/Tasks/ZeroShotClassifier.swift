@@ -1,9 +1,9 @@
-// Zero-shot image classification with CLIP: each label becomes a prompt through a template,
-// the prompts' embeddings are computed once (and cached per checkpoint), and each image is
-// scored against them as CLIPModel's logits_per_image and their softmax.
+// Zero-shot image classification with a contrastive model (CLIP and kin): each label becomes a
+// prompt through a template, the prompts' embeddings are computed once (and cached per
+// checkpoint), and each image is scored against them as the model's logits_per_image and their
+// softmax.
 //
-//   let classifier = try ZeroShotClassifier(model: model, labels: ["cat", "dog"],
-//                                           template: "a photo of a {}.", tokenize: tokenizeBatch)
+//   let classifier = try checkpoint.classifier(labels: ["cat", "dog"], template: "a photo of a {}.")
 //   let results = try classifier.classify(pixelValues)   // one per image: logits, probs, top
 import Foundation
 import Tensor
@@ -18,17 +18,16 @@ public struct Classification: Sendable, Equatable {
 }
 
 public struct ZeroShotClassifier: Sendable {
-    /// Token ids and attention mask for a batch of texts, padded to one length.
-    public typealias Tokenize = ([String]) throws -> (ids: [[Int32]], attentionMask: [[Int32]])
-
-    public let model: CLIPModel
+    public let model: any ContrastiveModel
     public let labels: [String]
     public let prompts: [String]
     /// [labels, P], L2-normalised.
     public let textEmbeddings: Tensor
 
-    public init(model: CLIPModel, labels: [String], template: String = "a photo of a {}.",
-                tokenize: Tokenize, cache: TextEmbeddingCache = TextEmbeddingCache()) throws {
+    /// `embedTexts` gives the model's projected, L2-normalised embeddings [T, P] of prompts.
+    public init(model: any ContrastiveModel, labels: [String], template: String = "a photo of a {}.",
+                cache: TextEmbeddingCache = TextEmbeddingCache(),
+                embedTexts: ([String]) throws -> Tensor) throws {
         guard !labels.isEmpty else { throw ModelInputError("Zero-shot classification needs at least one label.") }
         guard template.contains("{}") else {
             throw ModelInputError("The template \"\(template)\" has no {} to put the label in (use \"{}\" for the label alone).")
@@ -36,10 +35,7 @@ public struct ZeroShotClassifier: Sendable {
         self.model = model
         self.labels = labels
         prompts = labels.map { template.replacingOccurrences(of: "{}", with: $0) }
-        textEmbeddings = try cache.embeddings(for: prompts, checkpoint: model.checkpointID) { texts in
-            let batch = try tokenize(texts)
-            return try model.textEmbeddings(inputIDs: batch.ids, attentionMask: batch.attentionMask)
-        }
+        textEmbeddings = try cache.embeddings(for: prompts, checkpoint: model.checkpointID, compute: embedTexts)
     }
 
     /// Logits and probabilities for each image in `pixelValues` [I, C, H, W].

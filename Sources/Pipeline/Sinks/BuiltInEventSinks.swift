@@ -1,0 +1,10 @@
+// The event sink kinds this build provides. Adding a kind is its EventSink file plus one line
+// here.
+
+extension EventSinkRegistry {
+    public static var builtIn: EventSinkRegistry {
+        var registry = EventSinkRegistry()
+        registry.register(NDJSONEventSink.kind) { try NDJSONEventSink(path: $0.string()) }
+        return registry
+    }
+}
