@@ -26,7 +26,12 @@ let package = Package(
             providers: [.apt(["libmosquitto-dev"])]),
         // The bfloat16 GEMM kernel (AVX512-BF16 intrinsics Swift cannot emit); see Precision.
         .target(name: "CBFloat16"),
-        .target(name: "Tensor", dependencies: ["COpenBLAS", "CBFloat16"],
+        // oneDNN's C API (Debian's libdnnl-dev ships no pkg-config file; its headers are on the
+        // default path) and the small shim that builds a matmul per linear layer against 2.x or 3.x.
+        .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
+        .target(name: "CDNNLShim", dependencies: ["CDNNL"],
+                linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp")]),
+        .target(name: "Tensor", dependencies: ["COpenBLAS", "CBFloat16", "CDNNLShim"],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
         .target(name: "Models", dependencies: ["Tensor"]),
         .target(name: "Media", dependencies: ["CFFmpeg"]),

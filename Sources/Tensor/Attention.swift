@@ -138,6 +138,7 @@ private func bfloat16Head(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: U
           let panels = cs_bf16_thread_scratch(1, max(cs_bf16_packed_words(n, w), cs_bf16_packed_words(w, n))) else {
         fatalError("attention: out of memory for bfloat16 buffers of \(tq) x \(tk)")
     }
+    MultiplyAddCounter.add(m: tq, n: tk, k: 2 * dh)  // Q K^T and P V
     cs_bf16_pack_rows(q, m, w, Int32(ld), rows)
     cs_bf16_pack_weights(k, n, w, Int32(ld), panels)
     cs_bf16_gemm_panels(m, n, w, rows, panels, 0, cs_bf16_panel_count(n), sp, n, 0, nil, CS_BF16_LINEAR)

@@ -50,6 +50,7 @@ public final class BFloat16Matrix: @unchecked Sendable {  // immutable after ini
                          bias: UnsafePointer<Float>? = nil, quickGELU: Bool = false) {
         let m = Int32(rows), n = Int32(outFeatures), k = Int32(inFeatures)
         guard rows > 0, outFeatures > 0 else { return }
+        MultiplyAddCounter.add(m: rows, n: outFeatures, k: inFeatures)
         guard let packedA = cs_bf16_thread_scratch(0, max(1, cs_bf16_packed_rows_words(m, k))) else {
             fatalError("BFloat16Matrix: out of memory for \(rows) rows of \(inFeatures) values")
         }

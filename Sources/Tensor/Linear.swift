@@ -1,51 +1,55 @@
 // A fully connected layer with Hugging Face's weight layout: y = x W^T + b.
 //
-//   Linear(weight: [out, in], bias: [out] or nil)
+//   Linear(weight: [out, in], bias: [out] or nil)        float32 on OpenBLAS
 //   linear(x)                 x [..., in] -> [..., out]
 //   linear.apply(x, into: &y) the same into a reused output tensor
 //   linear.apply(x, into: &y, activation: .quickGELU)   bias and activation in one pass
 //   linear.accumulate(x, into: &h)                       h += x W^T + b (residual connections)
 //   Linear.stacked([q, k, v])                            one layer computing all three
 //   linear.inFeatures, linear.outFeatures
-//   linear.converted(to: .bfloat16)                      packs the weight for the bfloat16 kernel
-//                                                         (the float32 copy is released)
+//   linear.converted(to: .bfloat16, backend: .onednn)    the weight prepared for that kernel
+//                                                         (see LinearKernel), once
 //
-// The weight stays [out, in] as saved (cblas transposes it on the fly), so loading copies
-// nothing into a new layout. Shapes are not checked here: the weight binder checks every
-// tensor against the config when a model loads, before any layer runs.
+// The weight stays [out, in] as saved (cblas transposes it on the fly; oneDNN reorders it once
+// into its own layout). Shapes are not checked here: the weight binder checks every tensor
+// against the config when a model loads, before any layer runs.
 
 public struct Linear: Sendable {
-    /// [out, in] in float32; empty once the layer computes in bfloat16 (see `floatWeight`).
+    /// [out, in] in float32 when the layer runs on OpenBLAS in float32; empty when a kernel
+    /// holds the weight in its own layout (see `floatWeight`).
     public private(set) var weight: Tensor
-    public var bias: Tensor?
-    /// The weight in bfloat16 panels when the layer runs in that precision (else nil).
-    public private(set) var packed: BFloat16Matrix?
+    public private(set) var bias: Tensor?
+    public private(set) var kernel: LinearKernel
     public let outFeatures: Int
     public let inFeatures: Int
 
     public init(weight: Tensor, bias: Tensor?) {
         self.weight = weight
         self.bias = bias
+        kernel = BLASLinearKernel(weight: weight, bias: bias)
         outFeatures = weight.shape.first ?? 0
         inFeatures = weight.lastDimension
     }
 
-    public var precision: Precision { packed == nil ? .float32 : .bfloat16 }
+    public var precision: Precision { kernel.precision }
+    public var backend: ComputeBackend { kernel.backend }
 
-    /// The same layer computing in `precision`. bfloat16 packs the weight once, here, and drops
-    /// the float32 copy (a bf16 model would otherwise hold its weights twice).
-    public func converted(to precision: Precision) -> Linear {
-        guard precision != self.precision, weight.rank == 2 || packed != nil else { return self }
+    /// The same layer computing in `precision` on `backend` (nil: this layer's). The weight is
+    /// prepared once, here, and a kernel that keeps its own copy drops the float32 one (a model
+    /// would otherwise hold its weights twice).
+    public func converted(to precision: Precision, backend: ComputeBackend? = nil) -> Linear {
+        let backend = backend ?? self.backend
+        guard precision != self.precision || backend != self.backend,
+              weight.rank == 2 || !(kernel is BLASLinearKernel) else { return self }
         var layer = Linear(weight: floatWeight, bias: bias)
-        if precision == .bfloat16 {
-            layer.packed = BFloat16Matrix(layer.weight)
-            layer.weight = Tensor(zeros: [0])
-        }
+        if precision == .float32 && backend == .openblas { return layer }
+        layer.kernel = makeLinearKernel(weight: layer.weight, bias: bias, precision: precision, backend: backend)
+        layer.weight = Tensor(zeros: [0])
         return layer
     }
 
-    /// The weight [out, in] as float32: the stored one, or the bfloat16 values widened (exact).
-    public var floatWeight: Tensor { packed?.unpacked() ?? weight }
+    /// The weight [out, in] as float32: the stored one, or the kernel's values widened (exact).
+    public var floatWeight: Tensor { weight.count > 0 || outFeatures * inFeatures == 0 ? weight : kernel.unpackedWeight() }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
         var out = Tensor(zeros: [0])
@@ -57,75 +61,32 @@ public struct Linear: Sendable {
         apply(x, into: &out, activation: nil)
     }
 
-    /// y = activation(x W^T + b) into `out`: the GEMM writes x W^T, then one vectorised pass
-    /// adds the bias and applies the activation while the row is in cache (in bfloat16 the
-    /// kernel adds the bias and applies quick-GELU itself, before storing).
+    /// y = activation(x W^T + b) into `out`, the bias and activation applied by the kernel while
+    /// the outputs are in cache (see LinearKernel).
     public func apply(_ x: Tensor, into out: inout Tensor, activation: Activation?) {
         precondition(x.lastDimension == inFeatures, "Linear: input \(x.shape) but weight [\(outFeatures), \(inFeatures)]")
-        let rows = x.rowCount, n = outFeatures
-        out.prepare(shape: Array(x.shape.dropLast()) + [n])
+        out.prepare(shape: Array(x.shape.dropLast()) + [outFeatures])
         if out.count == 0 { return }
-        out.withUnsafeMutableBufferPointer { pc in
-            if !multiply(x, into: pc.baseAddress!, rows: rows, beta: 0, activation: activation) {
-                finish(pc.baseAddress!, rows: rows, activation: activation)
-            }
-        }
+        run(x, into: &out, accumulate: false, activation: activation)
     }
 
-    /// out += x W^T + b: the GEMM accumulates straight onto `out` (a residual stream), so no
+    /// out += x W^T + b: the product accumulates straight onto `out` (a residual stream), so no
     /// projection buffer and no separate residual pass.
     public func accumulate(_ x: Tensor, into out: inout Tensor) {
         precondition(x.lastDimension == inFeatures, "Linear: input \(x.shape) but weight [\(outFeatures), \(inFeatures)]")
-        let rows = x.rowCount
-        precondition(out.count == rows * outFeatures, "Linear.accumulate: output \(out.shape) for \(rows) rows of \(outFeatures)")
+        precondition(out.count == x.rowCount * outFeatures, "Linear.accumulate: output \(out.shape) for \(x.rowCount) rows of \(outFeatures)")
         if out.count == 0 { return }
+        run(x, into: &out, accumulate: true, activation: nil)
+    }
+
+    private func run(_ x: Tensor, into out: inout Tensor, accumulate: Bool, activation: Activation?) {
+        let rows = x.rowCount
         out.withUnsafeMutableBufferPointer { pc in
-            if !multiply(x, into: pc.baseAddress!, rows: rows, beta: 1, activation: nil) {
-                finish(pc.baseAddress!, rows: rows, activation: nil)
-            }
-        }
-    }
-
-    /// The product into `c`; returns true when bias and activation were applied with it (the
-    /// bfloat16 kernel does both for no activation and quick-GELU), else `finish` must follow.
-    private func multiply(_ x: Tensor, into c: UnsafeMutablePointer<Float>, rows: Int, beta: Float,
-                          activation: Activation?) -> Bool {
-        let n = outFeatures, k = inFeatures
-        if let packed {
-            let fused = activation == nil || activation == .quickGELU
             x.withUnsafeBufferPointer { pa in
-                let a = pa.baseAddress ?? UnsafePointer(c)
-                func run(bias: UnsafePointer<Float>?) {
-                    packed.multiply(a, rows: rows, lda: max(k, 1), into: c, ldc: n, accumulate: beta != 0,
-                                    bias: bias, quickGELU: fused && activation == .quickGELU)
-                }
-                if fused, let bias {
-                    bias.withUnsafeBufferPointer { run(bias: $0.baseAddress) }
-                } else {
-                    run(bias: nil)
-                }
+                // No inputs (in = 0) still has rows of bias; any non-null pointer stands for x.
+                kernel.run(pa.baseAddress ?? UnsafePointer(pc.baseAddress!), rows: rows, lda: max(inFeatures, 1),
+                           into: pc.baseAddress!, ldc: outFeatures, accumulate: accumulate, activation: activation)
             }
-            return fused
-        }
-        x.withUnsafeBufferPointer { pa in
-            weight.withUnsafeBufferPointer { pw in
-                gemm(m: rows, n: n, k: k,
-                     a: pa.baseAddress ?? UnsafePointer(c), lda: max(k, 1),
-                     b: pw.baseAddress ?? UnsafePointer(c), ldb: max(k, 1), transposeB: true,
-                     c: c, ldc: n, beta: beta)
-            }
-        }
-        return false
-    }
-
-    private func finish(_ c: UnsafeMutablePointer<Float>, rows: Int, activation: Activation?) {
-        if bias == nil && activation == nil { return }
-        if let bias {
-            bias.withUnsafeBufferPointer { pb in
-                biasActivation(c, rows: rows, n: outFeatures, ldc: outFeatures, bias: pb.baseAddress, activation: activation)
-            }
-        } else {
-            biasActivation(c, rows: rows, n: outFeatures, ldc: outFeatures, bias: nil, activation: activation)
         }
     }
 
@@ -135,7 +96,7 @@ public struct Linear: Sendable {
     public static func stacked(_ parts: [Linear]) -> Linear {
         precondition(!parts.isEmpty && parts.allSatisfy { $0.inFeatures == parts[0].inFeatures },
                      "Linear.stacked: the layers must share their input size")
-        // bfloat16 parts widen exactly, so packing the stack again gives the same panels.
+        // Reduced-precision parts widen exactly, so preparing the stack again gives the same values.
         let weight = Tensor(shape: [parts.reduce(0) { $0 + $1.outFeatures }, parts[0].inFeatures],
                             storage: parts.flatMap(\.floatWeight.storage))
         var bias: Tensor?
@@ -143,6 +104,6 @@ public struct Linear: Sendable {
             let values = parts.flatMap { $0.bias?.storage ?? [Float](repeating: 0, count: $0.outFeatures) }
             bias = Tensor(shape: [values.count], storage: values)
         }
-        return Linear(weight: weight, bias: bias).converted(to: parts[0].precision)
+        return Linear(weight: weight, bias: bias).converted(to: parts[0].precision, backend: parts[0].backend)
     }
 }

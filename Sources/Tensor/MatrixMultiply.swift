@@ -86,6 +86,7 @@ func serialGEMM(
     alpha: Float = 1, beta: Float = 0
 ) {
     if m == 0 || n == 0 { return }
+    MultiplyAddCounter.add(m: m, n: n, k: k)
     if k == 0 {
         // BLAS would leave C untouched; an empty sum is zero.
         for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }

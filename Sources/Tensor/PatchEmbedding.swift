@@ -1,7 +1,8 @@
 // Non-overlapping patch embedding (a Conv2d whose stride equals its kernel), as one GEMM over
 // the unfolded patches (im2col).
 //
-//   PatchEmbedding(weight: [D, C, P, P], bias: [D] or nil, precision: .float32 or .bfloat16)
+//   PatchEmbedding(weight: [D, C, P, P], bias: [D] or nil, precision: .float32 or .bfloat16,
+//                  backend: .onednn or .openblas)
 //   embed(pixels)  pixels [B, C, H, W] -> [B, (H/P) * (W/P), D]
 //
 // Patches come out in row-major grid order, which is conv2d(...).flatten(2).transpose(1, 2)
@@ -12,16 +13,16 @@ public struct PatchEmbedding: Sendable {
     public let channels: Int
     public let outFeatures: Int
     /// The convolution as a linear layer over unfolded patches, [D, C * P * P], made once (in
-    /// bfloat16 it keeps only the packed weight).
+    /// a kernel's own layout it keeps only that).
     private let flat: Linear
 
-    public init(weight: Tensor, bias: Tensor?, precision: Precision = .float32) {
+    public init(weight: Tensor, bias: Tensor?, precision: Precision = .float32, backend: ComputeBackend = .openblas) {
         let shaped = weight.rank == 4
         patchSize = shaped ? weight.shape[3] : 0
         channels = shaped ? weight.shape[1] : 0
         outFeatures = weight.shape.first ?? 0
         flat = shaped
-            ? Linear(weight: weight.reshaped([outFeatures, channels * patchSize * patchSize]), bias: bias).converted(to: precision)
+            ? Linear(weight: weight.reshaped([outFeatures, channels * patchSize * patchSize]), bias: bias).converted(to: precision, backend: backend)
             : Linear(weight: weight, bias: bias)
     }
 

@@ -73,22 +73,25 @@ public final class WeightBinder {
     }
 }
 
-/// Keys under one prefix of a WeightBinder ("" for the top level), and the precision the
-/// linear layers bound below it compute in.
+/// Keys under one prefix of a WeightBinder ("" for the top level), and the precision and
+/// backend the linear layers bound below it compute in.
 public struct WeightScope {
     public let binder: WeightBinder
     public let prefix: String
     public var precision: Precision = .float32
+    public var backend: ComputeBackend
 
-    public init(binder: WeightBinder, prefix: String, precision: Precision = .float32) {
+    public init(binder: WeightBinder, prefix: String, precision: Precision = .float32,
+                backend: ComputeBackend = .selected) {
         self.binder = binder
         self.prefix = prefix
         self.precision = precision
+        self.backend = backend
     }
 
-    /// The same keys, with linear layers (and scopes below) in `precision`.
-    public func computing(in precision: Precision) -> WeightScope {
-        WeightScope(binder: binder, prefix: prefix, precision: precision)
+    /// The same keys, with linear layers (and scopes below) in `precision` on `backend`.
+    public func computing(in precision: Precision, on backend: ComputeBackend? = nil) -> WeightScope {
+        WeightScope(binder: binder, prefix: prefix, precision: precision, backend: backend ?? self.backend)
     }
 
     public func key(_ name: String) -> String {
@@ -96,7 +99,7 @@ public struct WeightScope {
     }
 
     public func scope(_ name: String) -> WeightScope {
-        WeightScope(binder: binder, prefix: key(name), precision: precision)
+        WeightScope(binder: binder, prefix: key(name), precision: precision, backend: backend)
     }
 
     public func contains(_ name: String) -> Bool {
@@ -110,7 +113,7 @@ public struct WeightScope {
     /// `<name>.weight` [out, in] and, when `bias`, `<name>.bias` [out].
     public func linear(_ name: String, in inFeatures: Int, out outFeatures: Int, bias: Bool = true) -> Linear {
         Linear(weight: tensor("\(name).weight", shape: [outFeatures, inFeatures]),
-               bias: bias ? tensor("\(name).bias", shape: [outFeatures]) : nil).converted(to: precision)
+               bias: bias ? tensor("\(name).bias", shape: [outFeatures]) : nil).converted(to: precision, backend: backend)
     }
 
     /// `<name>.weight` and `<name>.bias`, both [size].

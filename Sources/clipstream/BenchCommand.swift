@@ -18,13 +18,15 @@ struct BenchCommand: ParsableCommand {
             Workloads: CLIP image tower at batch 1 and 8, CLIP text tower 16 prompts x 77 \
             tokens (--clip); OWL-ViT at its image size with 4 cached queries (--owlvit); \
             CLIPSeg at 352x352 with 4 cached prompts (--clipseg). Times are per image, prompt \
-            or frame; peak RSS is the process's maximum so far.
+            or frame; peak RSS is the process's maximum so far. GFLOPS count the multiply-adds \
+            the products ran (x 2) over the median time; the share of peak divides them by a \
+            oneDNN matmul at a large shape timed first, in the same run and precision.
             """)
 
     @Option(help: ArgumentHelp("A CLIP checkpoint directory.", valueName: "DIR")) var clip: String?
     @Option(help: ArgumentHelp("An OWL-ViT checkpoint directory.", valueName: "DIR")) var owlvit: String?
     @Option(help: ArgumentHelp("A CLIPSeg checkpoint directory.", valueName: "DIR")) var clipseg: String?
-    @Option(help: "Untimed calls before timing.") var warmup = 1
+    @Option(help: "Untimed calls before timing (one is always made: it counts the multiply-adds).") var warmup = 1
     @Option(help: "Timed calls per workload.") var repetitions = 5
     @Option(help: ArgumentHelp("Only these workloads (comma-separated names).", valueName: "NAMES"))
     var only: String?
@@ -34,6 +36,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Arithmetic of the models' products (bf16 needs AVX512-BF16).",
                                valueName: "fp32|bf16"))
     var precision: Precision = .float32
+    @OptionGroup var compute: ComputeOptions
     @Flag(help: "One JSON object per workload instead of a table.") var json = false
 
     func validate() throws {
@@ -49,25 +52,28 @@ struct BenchCommand: ParsableCommand {
         // --threads 2.
         if let threads { ComputeThreads.count = threads }
         let wanted = only.map { Set($0.split(separator: ",").map(String.init)) }
+        // Timed before any model is loaded, so its working set does not count in their peak RSS.
+        let peak = BenchPeak.measure(precision: precision)
         if !json {
-            print("workload            unit     min ms/unit  median ms/unit  units/s  peak RSS MB"
+            print("backend: \(ComputeBackend.selected.versionDescription); " + (peak?.description ?? "peak: oneDNN not available"))
+            print("workload            unit     min ms/unit  median ms/unit  units/s  peak RSS MB   GFLOPS  % peak"
                   + (precision == .float32 ? "" : "  max err vs fp32"))
         }
         func measure(_ make: (Precision) throws -> [BenchWorkload]) throws {
             // Reduced precision is timed, then its outputs are compared with a float32 model's
             // on the same inputs (loaded after timing, so the peak RSS is the timed model's).
-            var measured: [(workload: BenchWorkload, times: [Double], rss: Int)] = []
+            var measured: [(workload: BenchWorkload, timing: Timing, rss: Int)] = []
             for workload in try make(precision) where wanted?.contains(workload.name) ?? true {
-                let times = try time(workload)
-                if precision == .float32 { try emit(report(workload, times: times, rss: peakResidentBytes(), error: nil)) }
-                else { measured.append((workload, times, peakResidentBytes())) }
+                let timing = try time(workload)
+                if precision == .float32 { try emit(report(workload, timing, peak: peak, rss: peakResidentBytes(), error: nil)) }
+                else { measured.append((workload, timing, peakResidentBytes())) }
             }
             if measured.isEmpty { return }
             let references = try make(.float32)
-            for (workload, times, rss) in measured {
+            for (workload, timing, rss) in measured {
                 guard let reference = references.first(where: { $0.name == workload.name }) else { continue }
                 let error = PrecisionError(try workload.outputs(), reference: try reference.outputs())
-                try emit(report(workload, times: times, rss: rss, error: error))
+                try emit(report(workload, timing, peak: peak, rss: rss, error: error))
             }
         }
         if let clip { try measure { try BenchWorkloads.clip(ModelLocation.resolve(clip), batches: [1, 8], precision: $0) } }
@@ -75,24 +81,36 @@ struct BenchCommand: ParsableCommand {
         if let clipseg { try measure { try BenchWorkloads.clipseg(ModelLocation.resolve(clipseg), precision: $0) } }
     }
 
-    /// Seconds per call for each timed repetition.
-    private func time(_ workload: BenchWorkload) throws -> [Double] {
-        for _ in 0..<warmup { try workload.run() }
-        return try (0..<repetitions).map { _ in
+    /// Seconds per call for each timed repetition, and the multiply-adds of one call.
+    private struct Timing {
+        var times: [Double]
+        var multiplyAdds: Int
+    }
+
+    /// The first warm-up call (one is always made) counts the multiply-adds.
+    private func time(_ workload: BenchWorkload) throws -> Timing {
+        MultiplyAddCounter.start()
+        try workload.run()
+        let multiplyAdds = MultiplyAddCounter.stop()
+        for _ in 1..<max(warmup, 1) { try workload.run() }
+        return Timing(times: try (0..<repetitions).map { _ in
             let start = DispatchTime.now().uptimeNanoseconds
             try workload.run()
             return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        }
+        }, multiplyAdds: multiplyAdds)
     }
 
     /// `rss`: the process's peak resident bytes when the workload's timing ended.
-    private func report(_ workload: BenchWorkload, times: [Double], rss: Int, error: PrecisionError?) -> String {
-        let sorted = times.sorted()
+    private func report(_ workload: BenchWorkload, _ timing: Timing, peak: BenchPeak?, rss: Int,
+                        error: PrecisionError?) -> String {
+        let times = timing.times, sorted = times.sorted()
         let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2]
                                            : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
         let perItem = 1000 / Double(workload.items)
         let minMs = sorted[0] * perItem, medianMs = median * perItem
         let rssMB = Double(rss) / 1_048_576
+        let gflops = 2 * Double(timing.multiplyAdds) / median / 1e9
+        let share = peak.map { gflops / $0.gflops }
         if json {
             var line = JSONLine()
             line.add("workload", workload.name)
@@ -105,6 +123,12 @@ struct BenchCommand: ParsableCommand {
             line.add("per_second", 1000 / medianMs)
             line.add("peak_rss_mb", rssMB)
             line.add("precision", precision.rawValue)
+            line.add("backend", ComputeBackend.selected.rawValue)
+            line.add("gflops", gflops)
+            if let peak {
+                line.add("peak_gflops", peak.gflops)
+                line.add("share_of_peak", share ?? 0)
+            }
             if let error {
                 line.add("max_error_vs_fp32", Double(error.maximum))
                 line.add("mean_error_vs_fp32", Double(error.mean))
@@ -113,7 +137,8 @@ struct BenchCommand: ParsableCommand {
         }
         return workload.name.padding(toLength: 20, withPad: " ", startingAt: 0)
             + workload.unit.padding(toLength: 9, withPad: " ", startingAt: 0)
-            + String(format: "%11.2f  %14.2f  %7.2f  %11.0f", minMs, medianMs, 1000 / medianMs, rssMB)
+            + String(format: "%11.2f  %14.2f  %7.2f  %11.0f  %7.0f  %6.1f", minMs, medianMs, 1000 / medianMs, rssMB,
+                     gflops, 100 * (share ?? 0))
             + (error.map { String(format: "  %16.2e", Double($0.maximum)) } ?? "")
     }
 }

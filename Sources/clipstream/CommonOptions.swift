@@ -23,6 +23,8 @@ struct ModelOptions: ParsableArguments {
         valueName: "fp32|bf16"))
     var precision: Precision = .float32
 
+    @OptionGroup var compute: ComputeOptions
+
     func directory() throws -> URL { try ModelLocation.resolve(model) }
 
     /// The --model checkpoint with its family, found by config.json's model_type.
@@ -31,8 +33,24 @@ struct ModelOptions: ParsableArguments {
     var loadOptions: ModelLoadOptions { ModelLoadOptions(precision: precision, resize: resize) }
 }
 
+/// The library the model's products run on. Models read ComputeBackend.selected when they
+/// load, so it is set here, once the arguments are valid and before any command loads one.
+struct ComputeOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "Library for the model's matrix products (default: onednn where it runs, else openblas).",
+        valueName: "onednn|openblas"))
+    var backend: ComputeBackend?
+
+    func validate() throws {
+        guard let backend else { return }
+        guard backend.isAvailable else { throw ValidationError("--backend \(backend.rawValue) does not run on this machine.") }
+        ComputeBackend.selected = backend
+    }
+}
+
 extension PreprocessingBackend: ExpressibleByArgument {}
 extension Precision: ExpressibleByArgument {}
+extension ComputeBackend: ExpressibleByArgument {}
 
 struct OutputOptions: ParsableArguments {
     @Flag(name: .long, help: "Print one JSON object per input per line.")

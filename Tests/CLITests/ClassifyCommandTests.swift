@@ -36,10 +36,11 @@ private struct EmbedLine: Decodable {
 @Suite struct ClassifyCommandTests {
     static let checkpoints = ["tiny-p8-quickgelu-f32", "tiny-p6-gelu-f16"]
 
-    @Test(arguments: checkpoints)
-    func classifyMatchesReference(checkpoint: String) throws {
+    /// Both compute backends (--backend), each against the reference at the same tolerance.
+    @Test(arguments: checkpoints, ["onednn", "openblas"])
+    func classifyMatchesReference(checkpoint: String, backend: String) throws {
         let ref = try Fixtures.json("clip/\(checkpoint)/reference.json", as: Reference.self).image
-        let args = ["classify", "--model", "Tests/Fixtures/clip/\(checkpoint)", "--template", ref.template]
+        let args = ["classify", "--model", "Tests/Fixtures/clip/\(checkpoint)", "--template", ref.template, "--backend", backend]
             + ref.labels.flatMap { ["--label", $0] } + ["--json", "Tests/Fixtures/clip/image.png"]
         let result = try ClipStreamBinary.run(args)
         #expect(result.status == 0, "\(result.stderr)")

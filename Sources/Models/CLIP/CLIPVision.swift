@@ -23,7 +23,7 @@ public struct CLIPVisionEmbeddings: Sendable {
         classEmbedding = w.tensor("class_embedding", shape: [d])
         patchEmbedding = PatchEmbedding(
             weight: w.tensor("patch_embedding.weight", shape: [d, c.numChannels, c.patchSize, c.patchSize]), bias: nil,
-            precision: w.precision)
+            precision: w.precision, backend: w.backend)
         positionEmbedding = w.tensor("position_embedding.weight", shape: [c.numPositions, d])
     }
 
