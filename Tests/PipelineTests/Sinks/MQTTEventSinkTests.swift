@@ -63,6 +63,28 @@ import TestSupport
         #expect(destination == OutboxDestination(kind: "mqtt", url: url, clientID: "cam1-events", caFile: ca.path))
     }
 
+    @Test(.enabled(if: MosquittoBroker.isInstalled, "needs Debian's mosquitto (scripts/install-deps)"))
+    func aLaterRunSendsWhatAnEarlierOneLeftFirstAndCountsIt() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let broker = try MosquittoBroker()  // down for the first sink
+        let entry = "{mqtt: {url: \"\(broker.url)\", outbox: \(folder.path)/spool}}"
+        let labels = ["a", "b", "c", "d", "e"]
+        let first = try MQTTEventSink(settings: settings(entry), warn: { _ in })
+        for label in labels.prefix(3) { _ = try first.write(event(label)) }
+        try first.close()
+
+        try broker.start(samePort: true)
+        defer { broker.stop() }
+        let subscriber = try MosquittoSubscriber(broker: broker, topic: "clipstream/#")
+        defer { subscriber.stop() }
+        let second = try MQTTEventSink(settings: settings(entry), warn: { _ in })
+        for label in labels.suffix(2) { _ = try second.write(event(label)) }
+        #expect(second.finishDelivery() == DeliveryCounts(sent: 5, pending: 0, dropped: 0))
+        try second.close()
+        subscriber.wait(timeout: 10) { $0.count >= labels.count }
+        #expect(subscriber.lines == labels.map { "clipstream/cam_1/\($0)/presence \(event($0).json)" })
+    }
+
     @Test func badSettingsAreLocatedInTheFile() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = try closedPortURL()
