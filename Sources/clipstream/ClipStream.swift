@@ -20,6 +20,7 @@ struct ClipStream: ParsableCommand {
             EmbedCommand.self,
             SegmentCommand.self,
             RunCommand.self,
+            DeliverCommand.self,
             BenchCommand.self,
         ])
 }

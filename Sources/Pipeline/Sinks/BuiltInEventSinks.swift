@@ -5,6 +5,7 @@ extension EventSinkRegistry {
     public static var builtIn: EventSinkRegistry {
         var registry = EventSinkRegistry()
         registry.register(NDJSONEventSink.kind) { try NDJSONEventSink(path: $0.string()) }
+        registry.register(MQTTEventSink.kind, warning: { try MQTTEventSink(settings: $0, warn: $1) })
         return registry
     }
 }

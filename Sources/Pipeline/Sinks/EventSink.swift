@@ -39,26 +39,32 @@ public struct StreamLine {
 
     public let content: Content
     public let json: String
+    /// The input's name, for event lines (nil for frame and summary lines).
+    public let stream: String?
 
     public init(frame: FrameResults) {
         content = .frame(frame)
         json = EventLines.frame(frame).line
+        stream = nil
     }
 
     /// `id` and `stream` as EventIDs gives them.
     public init(event: EventRecord, id: String, stream: String) {
         content = .event(event)
         json = EventLines.event(event, id: id, stream: stream).line
+        self.stream = stream
     }
 
     public init(tracking: TrackingRecord, id: String, stream: String) {
         content = .tracking(tracking)
         json = EventLines.event(tracking, id: id, stream: stream).line
+        self.stream = stream
     }
 
     /// `line` is the summary's JSON with any keys the run adds to it.
     public init(summary: EventLines.Summary, line: JSONLine) {
         content = .summary(summary)
         json = line.line
+        stream = nil
     }
 }

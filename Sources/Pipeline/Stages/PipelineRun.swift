@@ -64,7 +64,8 @@ public final class PipelineRun {
         }
         let videoPath = options.output ?? sinks.video
         // Sinks first: a path that cannot be written is reported before models load.
-        eventSinks = EventSinks(try eventSinkSpecs.map { try options.eventSinks.make($0) })
+        let warn = options.warn
+        eventSinks = EventSinks(try eventSinkSpecs.map { try options.eventSinks.make($0, warn: { warn($0) }) })
         // Live input (stdin) may never end: its video is fragmented, so memory stays bounded and
         // the file plays even if the run is killed.
         let videoSink = try videoPath.map { try VideoSinkStage(path: $0, frameRate: nil, fragmented: options.input == "-") }
@@ -131,6 +132,13 @@ public final class PipelineRun {
         var line = EventLines.summary(summary)
         // Prompts the text towers had to encode in this run (0 when all came from the cache).
         line.add("prompts_computed", prompts.computedCount)
+        // Network sinks send what they can (bounded) before their counts are taken.
+        let delivering = eventSinks.sinks.compactMap { $0 as? DeliveringEventSink }
+        if !delivering.isEmpty {
+            var delivery = JSONLine()
+            for sink in delivering { delivery.add(sink.deliveryKey, raw: sink.finishDelivery().json.line) }
+            line.add("delivery", raw: delivery.line)
+        }
         let summarised = Result {
             try eventSinks.write(StreamLine(summary: summary, line: line))
             try eventSinks.flush()

@@ -118,7 +118,7 @@ final class RecordingSink: EventSink {
         #expect {
             try PipelineRun(spec: spec, options: options(memory: RecordingSink()))
         } throws: { error in
-            "\(error)" == "sinks.yaml:8:8: 'sinks.events[1].kafka' is not a known event sink kind (known: ndjson, memory)"
+            "\(error)" == "sinks.yaml:8:8: 'sinks.events[1].kafka' is not a known event sink kind (known: ndjson, mqtt, memory)"
         }
     }
 }
