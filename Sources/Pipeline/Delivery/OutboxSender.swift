@@ -23,6 +23,8 @@ public final class OutboxSender: @unchecked Sendable {
     /// Acknowledgements that arrived before `publish` returned their message id.
     private var earlyAcknowledgements: Set<Int32> = []
     private var connected = false
+    /// Counts disconnections, so a QoS 0 publish that raced one is known to be lost.
+    private var connectionEpoch = 0
     private var newRecords = true
     private var running = false
     private var stopping = false
@@ -128,13 +130,18 @@ public final class OutboxSender: @unchecked Sendable {
                 condition.withLock { inFlight.append(InFlight(sequence: record.sequence, acknowledged: true)) }
                 continue
             }
+            let epoch = condition.withLock { connectionEpoch }
             guard let messageID = try publish(message) else { return }
             pending.removeLast()
             condition.withLock {
                 let acknowledged = earlyAcknowledgements.remove(messageID) != nil
                 if !acknowledged { sequenceByMessageID[messageID] = record.sequence }
-                inFlight.append(InFlight(sequence: record.sequence, acknowledged: acknowledged,
-                                         unqueued: message.qos == .atMostOnce ? message : nil))
+                var entry = InFlight(sequence: record.sequence, acknowledged: acknowledged,
+                                     unqueued: message.qos == .atMostOnce ? message : nil)
+                // libmosquitto drops QoS 0 messages queued when the connection goes; one that
+                // went down between publish and here was not flagged by connectionChanged.
+                entry.lostWithConnection = entry.unqueued != nil && !acknowledged && epoch != connectionEpoch
+                inFlight.append(entry)
             }
         }
     }
@@ -153,14 +160,16 @@ public final class OutboxSender: @unchecked Sendable {
             guard connected, let index = inFlight.firstIndex(where: { $0.lostWithConnection }) else { return nil }
             return (index, inFlight[index].unqueued!)
         }) {
+            let epoch = condition.withLock { connectionEpoch }
             guard let messageID = try publish(message) else { return }
             condition.withLock {
-                inFlight[index].lostWithConnection = false
                 if earlyAcknowledgements.remove(messageID) != nil {
                     inFlight[index].acknowledged = true
                 } else {
                     sequenceByMessageID[messageID] = inFlight[index].sequence
                 }
+                // Lost again if the connection went down while it was being published.
+                inFlight[index].lostWithConnection = !inFlight[index].acknowledged && epoch != connectionEpoch
             }
         }
     }
@@ -208,6 +217,7 @@ public final class OutboxSender: @unchecked Sendable {
         condition.withLock {
             connected = isUp
             if !isUp {
+                connectionEpoch += 1
                 for index in inFlight.indices where inFlight[index].unqueued != nil && !inFlight[index].acknowledged {
                     inFlight[index].lostWithConnection = true
                 }

@@ -37,7 +37,7 @@ public final class MQTTEventSink: DeliveringEventSink, @unchecked Sendable {
         topic = try TopicTemplate(values["topic"]?.string() ?? Self.defaultTopic, at: values["topic"] ?? settings)
         qos = try values["qos"].map { value in
             let level = try value.int(atLeast: 0)
-            guard let qos = MQTTQoS(rawValue: Int32(level)) else { throw value.error("must be 0, 1 or 2") }
+            guard level <= 2, let qos = MQTTQoS(rawValue: Int32(level)) else { throw value.error("must be 0, 1 or 2") }
             return qos
         } ?? .atLeastOnce
         let files = try ["ca_file", "cert_file", "key_file"].map { key -> String? in
@@ -50,7 +50,12 @@ public final class MQTTEventSink: DeliveringEventSink, @unchecked Sendable {
             throw settings.error("needs cert_file and key_file together (a client certificate and its key)")
         }
         let clientID = try values["client_id"]?.string()
-        let keepalive = try values["keepalive"]?.int(atLeast: 5)
+        let keepalive = try values["keepalive"].map { value -> Int in
+            // MQTT's keep-alive field is 16 bits.
+            let seconds = try value.int(atLeast: 5)
+            guard seconds <= 65535 else { throw value.error("must be at most 65535 seconds") }
+            return seconds
+        }
         let destination = OutboxDestination(kind: Self.kind, url: urlText, clientID: clientID, keepAliveSeconds: keepalive,
                                             caFile: files[0], certificateFile: files[1], keyFile: files[2])
         let mqtt: MQTTSettings
@@ -162,7 +167,11 @@ struct TopicTemplate {
 
     /// A value as one topic level: `/` would split it, `+` and `#` are wildcards to subscribers.
     private static func level(_ value: String) -> String {
-        String(value.map { $0 == "/" || $0 == "+" || $0 == "#" ? "_" : $0 })
+        // Level separators and wildcards would change the topic's shape, and brokers refuse
+        // control characters in topics; a label may contain any of them.
+        String(value.map { c -> Character in
+            c == "/" || c == "+" || c == "#" || c.unicodeScalars.contains { $0.properties.generalCategory == .control } ? "_" : c
+        })
     }
 }
 
