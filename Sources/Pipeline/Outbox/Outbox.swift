@@ -76,6 +76,12 @@ public final class Outbox: @unchecked Sendable {
         // Records below the oldest segment were delivered (or dropped) before it was deleted;
         // the cursor cannot be past the last record.
         delivered = min(max(delivered, segments[0].firstSequence - 1), segments.last!.nextSequence - 1)
+        if delivered < storedCursor {
+            // The journal lost its tail past the cursor (fsync: never, then a power cut): the
+            // cursor comes back with it, or the records appended next would read as delivered.
+            try cursor.store(delivered, sync: true, directory: path)
+            storedCursor = delivered
+        }
         reclaim()
         startTimer()
     }

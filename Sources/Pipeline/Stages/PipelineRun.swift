@@ -136,7 +136,14 @@ public final class PipelineRun {
         let delivering = eventSinks.sinks.compactMap { $0 as? DeliveringEventSink }
         if !delivering.isEmpty {
             var delivery = JSONLine()
-            for sink in delivering { delivery.add(sink.deliveryKey, raw: sink.finishDelivery().json.line) }
+            var seen: [String: Int] = [:]
+            for sink in delivering {
+                // Two sinks of one kind get "mqtt" and "mqtt-2", so neither's counts are lost.
+                let count = seen[sink.deliveryKey, default: 0] + 1
+                seen[sink.deliveryKey] = count
+                let key = count == 1 ? sink.deliveryKey : "\(sink.deliveryKey)-\(count)"
+                delivery.add(key, raw: sink.finishDelivery().json.line)
+            }
             line.add("delivery", raw: delivery.line)
         }
         let summarised = Result {

@@ -109,6 +109,30 @@ func readAll(_ outbox: Outbox, after sequence: UInt64 = 0) throws -> [OutboxReco
         #expect(try readAll(again).map(\.payload) == (1...9).map(payload) + [payload(1000)])
     }
 
+    @Test func aCursorPastALostTailComesBackSoNewRecordsAreNotTakenAsDelivered() throws {
+        let scratch = ScratchDirectory()
+        var outbox: Outbox? = try Outbox(directory: scratch.url, options: OutboxOptions(fsync: .never), warn: { _ in })
+        for index in 1...10 { try outbox!.append(payload(index)) }
+        try outbox!.markDelivered(upTo: 10)
+        try outbox!.close()
+        outbox = nil
+        // fsync: never, then a power cut: the cursor file says 10, but only records 1...3 of the
+        // segment reached the disk.
+        let segment = scratch.url.appendingPathComponent(scratch.segmentFiles.last!)
+        let whole = try Data(contentsOf: segment)
+        let recordBytes = whole.count / 10
+        try whole.prefix(3 * recordBytes).write(to: segment)
+
+        outbox = try Outbox(directory: scratch.url, options: OutboxOptions(fsync: .never), warn: { _ in })
+        #expect(outbox!.deliveredSequence == 3)
+        for index in 4...5 { try outbox!.append(payload(index)) }
+        try outbox!.close()
+        outbox = nil
+        // The next run must still send 4 and 5: the stored cursor came back to 3.
+        let reopened = try Outbox(directory: scratch.url, options: OutboxOptions(fsync: .never), warn: { _ in })
+        #expect(try readAll(reopened, after: reopened.deliveredSequence).map(\.sequence) == [4, 5])
+    }
+
     @Test func aCorruptedLastRecordIsCaughtByItsChecksum() throws {
         let scratch = ScratchDirectory()
         let segment = try abandonedOutbox(scratch, records: 3, fsync: .never)
