@@ -131,7 +131,6 @@ struct plan {
     md_t src, dst, scratch;
     dnnl_primitive_t product;
     size_t scratch_bytes;
-    char impl[64];
     struct plan *next;
 };
 
@@ -288,9 +287,6 @@ static dnnl_status_t make_plan(cs_dnnl_matmul *mm, struct plan *p) {
     dnnl_primitive_desc_t pd;
     TRY(product_pd(&pd, MD(p->src), MD(mm->weight_md), mm->bias ? MD(mm->bias_md) : NULL, MD(p->dst),
                    p->activation, p->accumulate));
-    const char *impl = "";
-    dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl);
-    snprintf(p->impl, sizeof p->impl, "%s", impl);
     p->scratch = md_copy(dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0));
     p->scratch_bytes = dnnl_memory_desc_get_size(MD(p->scratch));
     dnnl_status_t s = dnnl_primitive_create(&p->product, pd);
@@ -365,12 +361,4 @@ int cs_dnnl_matmul_unpack(const cs_dnnl_matmul *mm, float *w) {
     if (s == dnnl_success) s = reorder_now(MD(mm->weight_md), handle, MD(plain), w);
     md_free(plain);
     return s;
-}
-
-const char *cs_dnnl_matmul_impl(cs_dnnl_matmul *mm, int m) {
-    const char *impl = "";
-    pthread_mutex_lock(&mm->lock);
-    for (struct plan *p = mm->plans; p; p = p->next) if (p->m == m) { impl = p->impl; break; }
-    pthread_mutex_unlock(&mm->lock);
-    return impl;
 }

@@ -47,7 +47,7 @@ public final class DNNLLinearKernel: LinearKernel, @unchecked Sendable {  // the
         guard rows > 0 else { return }
         MultiplyAddCounter.add(m: rows, n: outFeatures, k: inFeatures)
         // Small products run on the calling thread, as gemm's do (see GEMMPieces).
-        let workers = rows * outFeatures * inFeatures < 1 << 21 ? 1 : ComputeThreads.count
+        let workers = rows * outFeatures * inFeatures < GEMMPieces.smallestSplitWork ? 1 : ComputeThreads.count
         var input = UnsafeRawPointer(x), stride = lda, elementSize = MemoryLayout<Float>.size
         if precision == .bfloat16 {
             guard let rounded = cs_dnnl_rounding_buffer(rows * inFeatures) else {
@@ -81,11 +81,6 @@ public final class DNNLLinearKernel: LinearKernel, @unchecked Sendable {  // the
     /// weight, so small inputs (one image's 50 tokens) gain nothing from it and use oneDNN's
     /// threads instead, which cut the columns.
     static let rowsPerBlock = 64
-
-    /// The implementation oneDNN chose for `rows` rows ("brg:avx512_core_bf16"), once it ran.
-    public func implementation(rows: Int) -> String {
-        String(cString: cs_dnnl_matmul_impl(matmul, Int32(rows)))
-    }
 }
 
 private extension Optional where Wrapped == Activation {

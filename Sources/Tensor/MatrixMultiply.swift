@@ -53,14 +53,15 @@ struct GEMMPieces {
     let count: Int
     private let length: Int
     private let alignment: Int
+    /// Below ~2 M multiply-adds a product takes well under a millisecond; splitting costs more.
+    static let smallestSplitWork = 1 << 21
 
     /// `alignment`: piece boundaries fall on multiples of it (16 columns or rows for OpenBLAS's
     /// kernels; 1 when the units are already kernel-sized, as the bfloat16 kernel's panels are).
     init(length: Int, minimum: Int, work: Int, workers: Int, alignment: Int = 16) {
         self.length = length
         self.alignment = alignment
-        // Below ~2 M multiply-adds a product takes well under a millisecond; splitting costs more.
-        if workers <= 1 || work < 1 << 21 || length < 2 * minimum {
+        if workers <= 1 || work < Self.smallestSplitWork || length < 2 * minimum {
             count = 1
         } else {
             count = min(3 * workers, length / minimum)

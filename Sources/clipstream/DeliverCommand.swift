@@ -38,11 +38,11 @@ struct DeliverCommand: ParsableCommand {
         let directory = URL(fileURLWithPath: outbox)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw DeliverError("outbox directory \(outbox) does not exist")
+            throw CommandError("outbox directory \(outbox) does not exist")
         }
         let destination = try OutboxDestination.read(from: directory)
         guard destination.kind == MQTTEventSink.kind else {
-            throw DeliverError("outbox \(outbox) is for a '\(destination.kind)' sink, which deliver cannot send")
+            throw CommandError("outbox \(outbox) is for a '\(destination.kind)' sink, which deliver cannot send")
         }
         let settings = try destination.mqttSettings()
         let journal = try Outbox(directory: directory, warn: warn)
@@ -58,13 +58,8 @@ struct DeliverCommand: ParsableCommand {
         try journal.close()
         print("{\"sent\":\(counts.sent),\"pending\":\(counts.pending),\"dropped\":\(counts.dropped)}")
         if !drained {
-            throw DeliverError("MQTT broker \(settings.displayName) did not take the outbox's \(counts.pending) pending "
+            throw CommandError("MQTT broker \(settings.displayName) did not take the outbox's \(counts.pending) pending "
                                + "events within \(JSONLine.number(timeout)) s; they stay in \(outbox)")
         }
     }
-}
-
-struct DeliverError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

@@ -15,26 +15,21 @@ struct OutputDirectory {
         var isDirectory: ObjCBool = false
         if fm.fileExists(atPath: url.path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else {
-                throw OutputError("\(url.path): \(option) needs a directory, but this is a file.")
+                throw CommandError("\(url.path): \(option) needs a directory, but this is a file.")
             }
         } else {
             do { try fm.createDirectory(at: url, withIntermediateDirectories: true) } catch {
-                throw OutputError("\(url.path): cannot create the \(option) directory.")
+                throw CommandError("\(url.path): cannot create the \(option) directory.")
             }
         }
         let probe = url.appendingPathComponent(".clipstream-write-test-\(getpid())")
         guard fm.createFile(atPath: probe.path, contents: Data()) else {
-            throw OutputError("\(url.path): the \(option) directory is not writable.")
+            throw CommandError("\(url.path): the \(option) directory is not writable.")
         }
         try? fm.removeItem(at: probe)
     }
 
     func file(_ name: String) -> URL { url.appendingPathComponent(name) }
-}
-
-struct OutputError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// DIR/<stem>.<i>.f32 (little-endian float32, row-major [H, W]) per prompt, and DIR/<stem>.json
@@ -69,7 +64,7 @@ enum LogitsFiles {
 
     private static func write(_ data: Data, to url: URL) throws {
         do { try data.write(to: url) } catch {
-            throw OutputError("\(url.path): cannot be written.")
+            throw CommandError("\(url.path): cannot be written.")
         }
     }
 }

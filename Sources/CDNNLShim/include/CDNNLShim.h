@@ -48,7 +48,5 @@ int cs_dnnl_matmul_run(cs_dnnl_matmul *mm, const void *a, int m, int lda, float 
 /// The weight widened back to float32 into w [n, k] (exact: the values the product uses).
 int cs_dnnl_matmul_unpack(const cs_dnnl_matmul *mm, float *w);
 
-/// The implementation oneDNN picked for m rows (for benchmarks and tests; "" if none yet).
-const char *cs_dnnl_matmul_impl(cs_dnnl_matmul *mm, int m);
 
 #endif
