@@ -57,8 +57,7 @@ public final class TrackSnapshots {
     public func observe(_ tracks: [FrameTrack], on frame: VideoFrame) {
         for track in tracks {
             let key = Key(stage: track.stage, trackID: track.observation.trackID)
-            let known = kept[key] != nil
-            if known && (spec.when == .first || track.observation.score <= kept[key]!.score) { continue }
+            if let old = kept[key], spec.when == .first || track.observation.score <= old.score { continue }
             var copy = kept.removeValue(forKey: key) ?? Kept(pixels: spare.popLast() ?? [])
             copy.score = track.observation.score
             self.copy(frame, box: track.observation.box, into: &copy)
